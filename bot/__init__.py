@@ -1,0 +1,1 @@
+"""Listening Post's entry points: settings, CLI and the wiring of the Telegram application."""

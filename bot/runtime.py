@@ -1,0 +1,39 @@
+"""Open what the bot runs on: settings-checked flows and services, the key, and the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.keys import pseudonym_key
+from bot.settings import Settings
+from conversations.flow import FlowBook, load_book
+from conversations.pseudonym import Pseudonymiser
+from conversations.services import Services, load_services
+from storage.engine import create_engine
+from storage.migrate import upgrade
+from storage.repository import Repository
+
+
+@dataclass
+class Runtime:
+    engine: AsyncEngine
+    repo: Repository
+    book: FlowBook
+    services: Services
+    pseudonyms: Pseudonymiser
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
+    """Validate everything before touching the database; migrate the embedded default itself."""
+    book = load_book()
+    services = load_services(settings.services_file)
+    pseudonyms = Pseudonymiser(pseudonym_key(settings))
+    engine = create_engine(settings.database_url)
+    if settings.is_sqlite if migrate is None else migrate:
+        await upgrade(engine)
+    return Runtime(engine, Repository(engine), book, services, pseudonyms)

@@ -1,0 +1,107 @@
+"""Every setting, read once from the environment or `.env`; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from conversations.services import default_services_file
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///listening-post.db"
+DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names it in one line, without its value."""
+
+
+class Settings(BaseSettings):
+    """What a deployer can set. Names match the environment variables, upper-cased."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    bot_token: SecretStr
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_api_url: str = DEFAULT_BOT_API_URL
+    pseudonym_key: SecretStr | None = None
+    services_file: Path = Field(default_factory=default_services_file)
+    timezone: Annotated[str, Field(min_length=1)] = "Europe/London"
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        # Telegram tokens are "<digits>:<35ish url-safe chars>"; catching a pasted typo here
+        # beats a confusing 401 from Telegram later.
+        token = value.get_secret_value().strip()
+        head, sep, tail = token.partition(":")
+        if not (sep and head.isdigit() and len(tail) >= 20):
+            raise ValueError("does not look like a token from @BotFather")
+        return SecretStr(token)
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return async_database_url(value)
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("is not a known time zone such as Europe/London") from exc
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def async_database_url(url: str) -> str:
+    """Accept the URL spellings platforms hand out and pick the async driver for each."""
+    url = url.strip()
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg2://",
+        "postgresql+psycopg://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite:///")):
+        return url
+    raise ValueError("must be a postgresql:// or sqlite:/// URL")
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning pydantic's report into one line that names the setting."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # filled from the environment
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "configuration"
+        reason = (
+            "is required"
+            if error["type"] == "missing"
+            else error["msg"].removeprefix("Value error, ")
+        )
+        raise ConfigError(f"{name} {reason}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,150 @@
+"""Telegram handlers: turn each update into one committed turn, then send what the walker said.
+
+Order of work in every handler: pseudonymise, lock and read state, store, commit, then reply.
+Replies go out only after commit, so a person never sees a question whose answer was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+
+from conversations.context import Context
+from conversations.prompts import Outcome, Reply
+from conversations.walk import Walker
+from storage.repository import Turn
+
+log = logging.getLogger(__name__)
+
+Action = Callable[[Walker, Turn], Awaitable[Outcome]]
+
+
+async def _turn(update: Update, context: Context, action: Action) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    deps = context.deps
+    async with deps.repo.turn(deps.pseudonyms.of(user.id), update.update_id) as turn:
+        if turn.duplicate:
+            log.info("skipped an update that was already processed")
+            return
+        deps.walker.settle_language(turn, user.language_code)
+        outcome = await action(deps.walker, turn)
+    await send(update, context, outcome)
+
+
+async def send(update: Update, context: Context, outcome: Outcome) -> None:
+    """Answer a tapped button (so its spinner stops) and send the replies, in order."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(outcome.toast)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        for reply in outcome.replies:
+            await context.bot.send_message(
+                chat.id, reply.text, parse_mode=ParseMode.HTML, reply_markup=_keyboard(reply)
+            )
+    except Forbidden:
+        log.info("a person has blocked the bot; their reply was not sent")
+
+
+def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start, or /start <service-code> from a deep link: welcome the person."""
+    payload = context.args[0] if context.args else None
+    await _turn(update, context, lambda walker, turn: walker.start(turn, payload))
+
+
+async def answer_button(update: Update, context: Context) -> None:
+    """A button on a question: store the answer and ask the next question."""
+    data = update.callback_query.data if update.callback_query else None
+    if data:
+        await _turn(update, context, lambda walker, turn: walker.press(turn, data))
+
+
+async def words(update: Update, context: Context) -> None:
+    """Typed words: the answer to a words question."""
+    message = update.effective_message
+    if message and message.text:
+        text = message.text
+        await _turn(update, context, lambda walker, turn: walker.words(turn, text))
+
+
+async def stop(update: Update, context: Context) -> None:
+    """/stop: leave the flow at any point; earlier answers stay saved."""
+    await _turn(update, context, lambda walker, turn: walker.stop(turn))
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    """A language button: switch and repeat the current question."""
+    data = update.callback_query.data if update.callback_query else ""
+    code = (data or "").removeprefix("lang:")
+    await _turn(update, context, lambda walker, turn: walker.choose_language(turn, code))
+
+
+async def forget_answer(update: Update, context: Context) -> None:
+    """The /forget confirm buttons: delete everything, or nothing."""
+    data = update.callback_query.data if update.callback_query else ""
+
+    async def action(walker: Walker, turn: Turn) -> Outcome:
+        if data == "forget:yes":
+            return await walker.forget(turn)
+        return Outcome([walker.prompts.say("forget_cancelled", turn.state.language)])
+
+    await _turn(update, context, action)
+
+
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+def _say(make: Callable[[Walker, str], Reply]) -> Handler:
+    """A handler that only replies, in the person's language, and stores nothing else."""
+
+    async def handler(update: Update, context: Context) -> None:
+        async def action(walker: Walker, turn: Turn) -> Outcome:
+            return Outcome([make(walker, turn.state.language)])
+
+        await _turn(update, context, action)
+
+    return handler
+
+
+def _message(key: str) -> Handler:
+    return _say(lambda walker, language: walker.prompts.say(key, language))
+
+
+help_ = _message("help")
+unknown_command = _message("unknown_command")
+edited = _message("edited")
+forwarded = _message("forwarded")
+voice = _message("voice")
+sticker = _message("sticker")
+private_details = _message("private_details")
+only_words = _message("only_words")
+language = _say(lambda walker, _language: walker.prompts.languages())
+forget = _say(lambda walker, language: walker.prompts.forget_confirm(language))
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button whose data we no longer recognise: stop its spinner and say it has closed."""
+    await _turn(update, context, _moved_on)
+
+
+async def _moved_on(walker: Walker, turn: Turn) -> Outcome:
+    return Outcome(toast=walker.book.messages.get("moved_on", turn.state.language))

@@ -1,0 +1,4 @@
+"""Storage: SQLAlchemy models, the one repository API, Alembic migrations.
+
+Nothing here imports telegram or aiohttp; it only accepts pseudonyms and scrubbed text.
+"""
