@@ -53,7 +53,11 @@ class ListeningPostApplication(Application):  # type: ignore[type-arg]
 
 
 def build_application(
-    settings: Settings, runtime: Runtime, *, request: BaseRequest | None = None
+    settings: Settings,
+    runtime: Runtime,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
 ) -> LPApplication:
     builder: Any = (
         ApplicationBuilder()
@@ -66,6 +70,8 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
+    if updates_request is not None:
+        builder = builder.get_updates_request(updates_request)
     app: LPApplication = builder.build()
     app.bot_data.deps = Deps(
         repo=runtime.repo,

@@ -16,7 +16,7 @@ async def _everything_stored(harness: Harness) -> str:
     dump = []
     async with harness.runtime.engine.connect() as connection:
         for table in ("participants", "responses", "answers", "processed_updates"):
-            rows = await connection.execute(text(f"SELECT * FROM {table}"))  # noqa: S608
+            rows = await connection.execute(text(f"SELECT * FROM {table}"))
             dump += [json.dumps([str(v) for v in row]) for row in rows]
     return "\n".join(dump)
 
