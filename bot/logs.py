@@ -33,3 +33,6 @@ def configure(token: str, level: int = logging.INFO) -> None:
     # PTB logs update contents at DEBUG; keep its chatter to warnings.
     logging.getLogger("telegram").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Database drivers log statements with their parameters (pseudonyms, people's words) at DEBUG.
+    for name in ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,132 @@
+"""Whatever people send, they get a short kind reply and never a traceback; media is never kept."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.harness import Harness, Phone
+
+MEDIA_REPLIES = {
+    "photo": "I can only read typed words, so I did not keep that",
+    "document": "I can only read typed words, so I did not keep that",
+    "video": "I can only read typed words, so I did not keep that",
+    "video_note": "I can only read typed words, so I did not keep that",
+    "animation": "I can only read typed words, so I did not keep that",
+    "voice": "I can't listen to voice notes, so I did not keep it",
+    "audio": "I can't listen to voice notes, so I did not keep it",
+    "sticker": "Thanks! I can only read typed words.",
+    "location": "Please don't send your location or contact details",
+    "contact": "Please don't send your location or contact details",
+}
+
+
+async def _at_words_question(harness: Harness) -> Phone:
+    phone = harness.phone()
+    await phone.command("/start", "riverside-hostel")
+    await phone.tap("Start")
+    await phone.tap("Good")
+    return phone
+
+
+@pytest.mark.parametrize("kind", sorted(MEDIA_REPLIES))
+async def test_media_gets_a_kind_reply_and_nothing_is_stored(harness: Harness, kind: str) -> None:
+    phone = await _at_words_question(harness)
+    await phone.deliver(harness.updates.media(phone.person, kind))
+    assert len(phone.texts()) == 1 and MEDIA_REPLIES[kind] in phone.texts()[0]
+    assert [a["question"] for a in await harness.answers()] == ["rating"]
+    await phone.say("Still here")  # and the question is still open
+    assert phone.said("What could be better?")
+
+
+async def test_a_photo_caption_is_not_stored_either(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    await phone.deliver(harness.updates.photo(phone.person, caption="my letter, call 07700 900123"))
+    assert [a["text"] for a in await harness.answers()] == [None]
+
+
+async def test_an_edited_message_is_explained_and_the_first_version_kept(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    await phone.say("The staff are kind")
+    await phone.deliver(harness.updates.edited_text(phone.person, "The staff are rude"))
+    assert phone.texts() == [
+        "I saw you changed a message. I keep what you sent first. "
+        "You can send a new message to add more."
+    ]
+    assert [a["text"] for a in await harness.answers() if a["text"]] == ["The staff are kind"]
+
+
+async def test_a_forwarded_message_is_not_kept(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    await phone.deliver(harness.updates.forwarded_text(phone.person, "someone else's words"))
+    assert phone.said("I don't keep forwarded messages")
+    assert [a["question"] for a in await harness.answers()] == ["rating"]
+
+
+async def test_a_very_long_answer_keeps_2000_characters_and_says_so(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    await phone.say("word " * 800)
+    assert phone.texts()[0] == "That was long, so I kept the first 2,000 characters."
+    assert phone.said("What could be better?")
+    [words] = [a for a in await harness.answers() if a["text"]]
+    assert len(words["text"]) <= 2000 and words["text"].startswith("word word")
+
+
+async def test_html_looking_text_is_stored_as_written_and_never_breaks_a_reply(
+    harness: Harness,
+) -> None:
+    phone = await _at_words_question(harness)
+    await phone.say("<b>bold</b> & <script>alert(1)</script> <a href='x'>")
+    assert phone.said("What could be better?")
+    assert harness.refusals() == []
+    [words] = [a for a in await harness.answers() if a["text"]]
+    assert words["text"] == "<b>bold</b> & <script>alert(1)</script> <a href='x'>"
+
+
+async def test_an_unknown_command_gets_pointed_to_help(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    await phone.command("/admin")
+    assert phone.texts() == ["I don't know that command. Send /help to see what I can do."]
+    assert [a["question"] for a in await harness.answers()] == ["rating"]
+
+
+async def test_the_bot_leaves_a_group_it_is_added_to(harness: Harness) -> None:
+    phone = harness.phone()
+    await harness.deliver(harness.updates.added_to_group(-100123, phone.person))
+    assert [c.params["chat_id"] for c in harness.telegram.calls_of("leaveChat")] == [-100123]
+    assert harness.telegram.calls_of("sendMessage") == []
+
+
+async def test_a_message_in_a_group_is_not_stored_and_the_bot_leaves(harness: Harness) -> None:
+    phone = harness.phone()
+    await harness.deliver(harness.updates.group_text(-100456, phone.person, "/start"))
+    assert harness.telegram.calls_of("leaveChat") != []
+    assert harness.telegram.calls_of("sendMessage") == []
+    assert await harness.participants() == [] and await harness.responses() == []
+
+
+async def test_when_a_reply_fails_the_person_hears_their_answers_are_saved(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    phone = await _at_words_question(harness)
+    harness.telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    with caplog.at_level(logging.INFO):
+        await phone.say("The food is good, ask for 07700 900123")
+    assert phone.texts() == [
+        "Sorry, something went wrong. Your earlier answers are saved. Please try again in a minute."
+    ]
+    assert [a["text"] for a in await harness.answers() if a["text"]] == [
+        "The food is good, ask for [phone]"
+    ]
+    assert "handling an update failed: BadRequest" in caplog.text
+    assert "food" not in caplog.text and str(phone.person.user_id) not in caplog.text
+
+
+async def test_a_person_who_blocked_the_bot_is_not_retried(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    harness.telegram.blocked_chats = {phone.chat_id}
+    await phone.say("Good place")
+    sends = [r for r in harness.refusals() if r.method == "sendMessage"]
+    assert len(sends) == 1  # one refused attempt, no retries, no error message on top
+    assert [a["text"] for a in await harness.answers() if a["text"]] == ["Good place"]
