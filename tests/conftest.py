@@ -6,16 +6,22 @@ TEST_DATABASE_URL is set, on PostgreSQL too.
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import build_application
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings, async_database_url
+from storage.engine import create_engine
 from storage.models import Base
 from tests.fakes.bot_api import FAKE_TOKEN, FakeBotApi
 from tests.harness import Harness
@@ -29,8 +35,6 @@ DATABASES = ["sqlite", *(["postgresql"] if POSTGRES_URL else [])]
 
 
 async def _reset_postgres(url: str) -> None:
-    from storage.engine import create_engine
-
     engine = create_engine(url)
     async with engine.begin() as connection:
         names = ", ".join([*Base.metadata.tables, "alembic_version"])
@@ -38,13 +42,42 @@ async def _reset_postgres(url: str) -> None:
     await engine.dispose()
 
 
+def _admin(url: str, statement: str) -> None:
+    """Run one statement outside any transaction, on a loop of its own (tests may hold one)."""
+
+    async def run() -> None:
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test session's own, so parallel runs on one server don't collide."""
+    assert POSTGRES_URL is not None
+    server = make_url(async_database_url(POSTGRES_URL))
+    name = f"listening_post_test_{os.getpid()}_{secrets.token_hex(3)}"
+    try:
+        _admin(server.render_as_string(False), f'CREATE DATABASE "{name}"')
+    except DBAPIError:  # no CREATEDB right: share the given database, reset per test
+        yield server.render_as_string(False)
+        return
+    yield server.set(database=name).render_as_string(False)
+    _admin(server.render_as_string(False), f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=DATABASES)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database for each test, migrated from nothing by Alembic."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/listening-post.db"
-    assert POSTGRES_URL is not None
-    url = async_database_url(POSTGRES_URL)
+    url: str = request.getfixturevalue("postgres_url")
     await _reset_postgres(url)
     return url
 
