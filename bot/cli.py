@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot import commands
+from bot import commands, webhook_admin
 from bot.settings import ConfigError
 from conversations.flow import FlowError
 from conversations.services import ServicesFileError
@@ -28,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot with long polling")
     sub.add_parser("migrate", help="apply database migrations to DATABASE_URL")
     sub.add_parser("check", help="validate settings, services and flow files")
+    sub.add_parser("serve", help="receive updates through Telegram's webhook on $PORT")
+    sub.add_parser("set-webhook", help="register WEBHOOK_URL with Telegram (safe to repeat)")
+    sub.add_parser("webhook-info", help="show what Telegram knows about the webhook")
     return parser
 
 
@@ -39,8 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = commands.settings_with_logging()
         if args.command == "migrate":
             asyncio.run(commands.migrate(settings))
-            return 0
-        return asyncio.run(_run_until_signalled(settings))
+        elif args.command == "serve":
+            commands.serve(settings)
+        elif args.command == "set-webhook":
+            asyncio.run(webhook_admin.set_webhook(settings, print))
+        elif args.command == "webhook-info":
+            asyncio.run(webhook_admin.webhook_info(settings, print))
+        else:
+            return asyncio.run(_run_until_signalled(settings))
+        return 0
     except (ConfigError, ServicesFileError, FlowError) as exc:
         print(f"listening-post: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from aiohttp import web
 from sqlalchemy.engine import make_url
 
 from bot import logs
@@ -14,6 +15,7 @@ from bot.keys import key_file_for, pseudonym_key
 from bot.polling import poll
 from bot.runtime import open_runtime
 from bot.settings import Settings, get_settings
+from bot.webhook import init_app
 from conversations.flow import load_book, missing_translations
 from conversations.services import load_services
 from storage.engine import create_engine
@@ -22,7 +24,10 @@ from storage.repository import Repository
 
 log = logging.getLogger("listening_post")
 
-__all__ = ["Settings", "check", "migrate", "run", "settings_with_logging"]
+# Platforms send SIGKILL some 30 s after SIGTERM; finish in-flight updates well before that.
+SHUTDOWN_SECONDS = 20
+
+__all__ = ["Settings", "check", "migrate", "run", "serve", "settings_with_logging"]
 
 
 def settings_with_logging() -> Settings:
@@ -32,7 +37,7 @@ def settings_with_logging() -> Settings:
 
 
 async def migrate(settings: Settings) -> None:
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_timeout)
     try:
         await upgrade(engine)
     finally:
@@ -55,6 +60,23 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
             await app.stop()
     finally:
         await runtime.close()
+
+
+def serve(settings: Settings) -> None:
+    """The webhook server on $PORT; SIGTERM finishes requests in flight, then closes cleanly."""
+    app = init_app(settings)
+    log.info("Listening Post is serving its webhook on port %d", settings.port)
+    # All interfaces: platforms route to the process's port from outside the container.
+    web.run_app(
+        app,
+        host="0.0.0.0",  # noqa: S104
+        port=settings.port,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+        access_log=None,
+        print=None,
+        handle_signals=True,
+    )
+    log.info("stopped")
 
 
 async def check(out: Callable[[str], None]) -> int:
@@ -81,7 +103,7 @@ async def check(out: Callable[[str], None]) -> int:
         missing = missing_translations(book)[code]
         status = f"{missing} texts fall back to English" if missing else "complete"
         out(f"language {code} ({name}): {status}")
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_timeout)
     try:
         reachable = await Repository(engine).ping()
     finally:

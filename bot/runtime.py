@@ -33,7 +33,7 @@ async def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Ru
     book = load_book()
     services = load_services(settings.services_file)
     pseudonyms = Pseudonymiser(pseudonym_key(settings))
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_timeout)
     if settings.is_sqlite if migrate is None else migrate:
         await upgrade(engine)
     return Runtime(engine, Repository(engine), book, services, pseudonyms)

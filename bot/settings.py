@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,14 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None
     services_file: Path = Field(default_factory=default_services_file)
     timezone: Annotated[str, Field(min_length=1)] = "Europe/London"
+    # Seconds to wait for a busy or unreachable database before giving up on an update (which
+    # is then redelivered): SQLite's busy timeout, PostgreSQL's connect and pool timeouts.
+    database_timeout: Annotated[float, Field(gt=0, le=120)] = 15
+    # Webhook deployment (`serve`, `set-webhook`).
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_path: str = "/telegram"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
 
     @field_validator("bot_token")
     @classmethod
@@ -53,6 +62,30 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must start with https:// (Telegram only calls HTTPS webhooks)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's own rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()
+        ):
+            raise ValueError("must be 16-256 characters of letters, digits, _ and -")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not re.fullmatch(r"/[A-Za-z0-9_/-]{0,100}", value):
+            raise ValueError("must be a path such as /telegram")
         return value
 
     @field_validator("timezone")

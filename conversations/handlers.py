@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 
 Action = Callable[[Walker, Turn], Awaitable[Outcome]]
 
+# More than this many updates a minute from one person gets one polite reply and is not stored,
+# so one phone cannot flood the store.
+FLOOD_LIMIT = 20
+FLOOD_WINDOW = timedelta(minutes=1)
+
 
 async def _turn(update: Update, context: Context, action: Action) -> None:
     user = update.effective_user
@@ -33,8 +39,14 @@ async def _turn(update: Update, context: Context, action: Action) -> None:
         if turn.duplicate:
             log.info("skipped an update that was already processed")
             return
-        deps.walker.settle_language(turn, user.language_code)
-        outcome = await action(deps.walker, turn)
+        count = turn.count_message(FLOOD_WINDOW)
+        if count > FLOOD_LIMIT:
+            log.info("flood limit reached; update dropped")
+            slow_down = deps.walker.prompts.say("slow_down", turn.state.language)
+            outcome = Outcome([slow_down] if count == FLOOD_LIMIT + 1 else [])
+        else:
+            deps.walker.settle_language(turn, user.language_code)
+            outcome = await action(deps.walker, turn)
     await send(update, context, outcome)
 
 

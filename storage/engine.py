@@ -7,30 +7,37 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-SQLITE_BUSY_SECONDS = 15
+DEFAULT_TIMEOUT = 15.0
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
+    """`timeout`: how long to wait for a locked or unreachable database before giving up.
+
+    hide_parameters keeps people's words and pseudonyms out of error messages, and so out of logs.
+    """
     if url.startswith("sqlite"):
-        engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_SECONDS}, hide_parameters=True
-        )
-        _tune_sqlite(engine)
+        engine = create_async_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
+        _tune_sqlite(engine, timeout)
         return engine
-    # hide_parameters: error messages must not carry people's words or pseudonyms into logs.
     return create_async_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        pool_timeout=timeout,
+        connect_args={"timeout": timeout},
+        hide_parameters=True,
     )
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, timeout: float) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see _on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

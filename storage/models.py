@@ -62,6 +62,10 @@ class Participant(Base):
     step: Mapped[str | None] = mapped_column(String(32))
     response_id: Mapped[int | None] = mapped_column(Integer)
     pending_service: Mapped[str | None] = mapped_column(String(32))
+    # A fixed one-minute window of message counts, kept under the row lock so a flood limit
+    # holds however many processes take this person's updates.
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

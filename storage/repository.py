@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,12 +57,32 @@ class ResponseView:
 class Turn:
     """One person's storage work for one update, inside a transaction holding their row lock."""
 
-    def __init__(self, session: AsyncSession, who: Pseudonym, state: PersonState, duplicate: bool):
+    def __init__(
+        self,
+        session: AsyncSession,
+        who: Pseudonym,
+        state: PersonState,
+        duplicate: bool,
+        window: tuple[datetime | None, int],
+    ):
         self._session = session
         self._who = who
         self.state = state
         self.duplicate = duplicate
         self.forgotten = False
+        self._window_start, self._window_count = window
+
+    @property
+    def window(self) -> tuple[datetime | None, int]:
+        return self._window_start, self._window_count
+
+    def count_message(self, window: timedelta) -> int:
+        """Count this update in the person's current window; returns how many so far."""
+        now = utcnow()
+        if self._window_start is None or now - self._window_start >= window:
+            self._window_start, self._window_count = now, 0
+        self._window_count += 1
+        return self._window_count
 
     def update_state(self, **changes: object) -> PersonState:
         self.state = replace(self.state, **changes)  # type: ignore[arg-type]
@@ -158,6 +178,16 @@ class Turn:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _state(row: Participant) -> PersonState:
+    return PersonState(
+        language=row.language,
+        language_source=row.language_source,
+        step=row.step,
+        response_id=row.response_id,
+        pending_service=row.pending_service,
+    )
+
+
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -175,11 +205,13 @@ class Repository:
         try:
             async with self._sessions() as session, session.begin():
                 duplicate = update_id is not None and not await self._claim(session, update_id)
-                state = await self._lock_state(session, who)
-                turn = Turn(session, who, state, duplicate)
+                row = await self._lock(session, who)
+                turn = Turn(
+                    session, who, _state(row), duplicate, (row.window_start, row.window_count)
+                )
                 yield turn
                 if not duplicate and not turn.forgotten:
-                    await self._save_state(session, who, turn.state)
+                    await self._save(session, who, turn)
         except (DBAPIError, PoolTimeout, OSError) as exc:
             if not _is_unavailable(exc):
                 raise
@@ -194,26 +226,20 @@ class Repository:
         )
         return claimed.scalar_one_or_none() is not None
 
-    async def _lock_state(self, session: AsyncSession, who: Pseudonym) -> PersonState:
+    async def _lock(self, session: AsyncSession, who: Pseudonym) -> Participant:
         await session.execute(
             self._insert(Participant)
-            .values(pseudonym=who.value, updated_at=utcnow())
+            .values(pseudonym=who.value, updated_at=utcnow(), window_count=0)
             .on_conflict_do_nothing()
         )
-        row = (
+        return (
             await session.execute(
                 select(Participant).where(Participant.pseudonym == who.value).with_for_update()
             )
         ).scalar_one()
-        return PersonState(
-            language=row.language,
-            language_source=row.language_source,
-            step=row.step,
-            response_id=row.response_id,
-            pending_service=row.pending_service,
-        )
 
-    async def _save_state(self, session: AsyncSession, who: Pseudonym, state: PersonState) -> None:
+    async def _save(self, session: AsyncSession, who: Pseudonym, turn: Turn) -> None:
+        state = turn.state
         await session.execute(
             update(Participant)
             .where(Participant.pseudonym == who.value)
@@ -223,6 +249,8 @@ class Repository:
                 step=state.step,
                 response_id=state.response_id,
                 pending_service=state.pending_service,
+                window_start=turn.window[0],
+                window_count=turn.window[1],
                 updated_at=utcnow(),
             )
         )

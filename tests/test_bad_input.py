@@ -130,3 +130,19 @@ async def test_a_person_who_blocked_the_bot_is_not_retried(harness: Harness) -> 
     sends = [r for r in harness.refusals() if r.method == "sendMessage"]
     assert len(sends) == 1  # one refused attempt, no retries, no error message on top
     assert [a["text"] for a in await harness.answers() if a["text"]] == ["Good place"]
+
+
+async def test_a_flood_gets_one_polite_reply_and_nothing_more_is_stored(harness: Harness) -> None:
+    phone = harness.phone()
+    await phone.command("/start", "riverside-hostel")
+    await phone.tap("Start")
+    await phone.tap("Good")
+    for _ in range(17):  # 20 updates in this minute: all answered
+        assert len(await phone.command("/help")) == 1
+    await phone.say("Kind staff")  # the 21st: told to slow down, and not stored
+    assert phone.texts() == [
+        "You are sending messages very fast. Please wait a minute, then carry on. "
+        "I did not keep the last few."
+    ]
+    assert await phone.say("Kind staff, really") == []  # and after that, silence
+    assert [a["question"] for a in await harness.answers()] == ["rating"]
