@@ -65,7 +65,9 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3)
+        )
         .updater(None)  # updates arrive through our own poller or webhook, acked after commit
     )
     if request is not None:

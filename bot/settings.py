@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # Seconds to wait for a busy or unreachable database before giving up on an update (which
     # is then redelivered): SQLite's busy timeout, PostgreSQL's connect and pool timeouts.
     database_timeout: Annotated[float, Field(gt=0, le=120)] = 15
+    # Messages a second to all chats together (Telegram's guidance: about 30); 0 lifts the cap,
+    # for a self-hosted Bot API or a benchmark. RetryAfter from Telegram is honoured either way.
+    telegram_max_rate: Annotated[float, Field(ge=0, le=1000)] = 30
     # Webhook deployment (`serve`, `set-webhook`).
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
