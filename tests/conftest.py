@@ -7,6 +7,7 @@ TEST_DATABASE_URL is set, on PostgreSQL too.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
@@ -55,6 +56,16 @@ def _admin(url: str, statement: str) -> None:
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, run()).result()
+
+
+@pytest.fixture
+def program_logging() -> Iterator[None]:
+    """Let a test run the program's own logging set-up, and undo it afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], level = saved
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

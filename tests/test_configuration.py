@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.keys import pseudonym_key
-from bot.settings import Settings, async_database_url
+from bot.settings import Settings, async_database_url, get_settings
 
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"
 REPO = Path(__file__).resolve().parents[1]
@@ -49,17 +50,38 @@ def test_a_missing_token_is_one_line_naming_it_and_exit_2(tmp_path: Path) -> Non
         ({"DATABASE_URL": "postgres://u@127.0.0.1:1/x"}, "PSEUDONYM_KEY is required with Post"),
         ({"PSEUDONYM_KEY": "short"}, "PSEUDONYM_KEY must be at least 32 characters"),
         ({"SERVICES_FILE": "/nonexistent/services.yaml"}, "SERVICES_FILE cannot be read"),
+        ({"WEBHOOK_URL": "http://x.example/telegram"}, "WEBHOOK_URL must start with https://"),
+        ({"WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET must be 16-256 characters"),
+        ({"PORT": "eighty"}, "PORT Input should be a valid integer"),
     ],
 )
 def test_each_bad_setting_gets_one_line_naming_it(
-    tmp_path: Path, env: dict[str, str], named: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    program_logging: None,
+    env: dict[str, str],
+    named: str,
 ) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DATABASE_URL", "PSEUDONYM_KEY", "TEST_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in ({"BOT_TOKEN": TOKEN} | env).items():
+        monkeypatch.setenv(name, value)
     for command in ("run", "check"):
-        result = cli(tmp_path, command, **({"BOT_TOKEN": TOKEN} | env))
-        assert result.returncode == 2, result.stderr
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and named in lines[0], result.stderr
-        assert TOKEN not in result.stderr + result.stdout
+        get_settings.cache_clear()
+        assert main([command]) == 2
+        out, err = capsys.readouterr()
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and named in lines[0], err
+        assert TOKEN not in out + err
+    get_settings.cache_clear()
+
+
+def test_serve_refuses_to_start_without_a_webhook_secret(tmp_path: Path) -> None:
+    result = cli(tmp_path, "serve", BOT_TOKEN=TOKEN)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "listening-post: WEBHOOK_SECRET is required to serve a webhook"
 
 
 def test_a_malformed_services_file_says_where(tmp_path: Path) -> None:

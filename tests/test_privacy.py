@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -65,16 +64,6 @@ async def test_pseudonyms_and_words_stay_out_of_reprs() -> None:
     assert "ab" not in repr(Pseudonym("ab" * 32))
     assert "secret" not in repr(ScrubbedText("secret words"))
     assert repr(PersonState()).startswith("PersonState(")
-
-
-@pytest.fixture
-def program_logging() -> Iterator[None]:
-    """The program's own logging set-up (at DEBUG, the chattiest), undone afterwards."""
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield
-    root.handlers[:], level = saved
-    root.setLevel(level)
 
 
 async def test_logs_hold_no_token_message_text_or_identifiers(
