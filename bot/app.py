@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, Update
@@ -32,6 +34,11 @@ ALLOWED_UPDATES = [
     Update.MY_CHAT_MEMBER,
 ]
 COMMANDS = ("start", "help", "language", "stop", "forget")
+KEEP_PROCESSED = timedelta(hours=48)
+PRUNE_EVERY = timedelta(hours=1)
+PRUNE_FIRST = timedelta(seconds=30)
+
+log = logging.getLogger(__name__)
 
 
 class ListeningPostApplication(Application):  # type: ignore[type-arg]
@@ -65,9 +72,7 @@ def build_application(
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.bot_api_url)
         .context_types(ContextTypes(context=Context, bot_data=BotData))
-        .rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3)
-        )
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .updater(None)  # updates arrive through our own poller or webhook, acked after commit
     )
     if request is not None:
@@ -81,7 +86,17 @@ def build_application(
         pseudonyms=runtime.pseudonyms,
     )
     register_handlers(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(prune_processed, interval=PRUNE_EVERY, first=PRUNE_FIRST)
     return app
+
+
+async def prune_processed(context: Context) -> None:
+    """Forget update ids older than Telegram would ever redeliver (it gives up within a day)."""
+    try:
+        await context.deps.repo.prune_processed(KEEP_PROCESSED)
+    except StorageUnavailable:
+        log.warning("could not prune processed updates; will try again later")
 
 
 def register_handlers(app: LPApplication) -> None:

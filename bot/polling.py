@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 25
 MAX_BACKOFF = 60.0
-PRUNE_EVERY = timedelta(hours=1)
-KEEP_PROCESSED = timedelta(hours=48)
 
 
 async def _process_person(app: LPApplication, updates: list[Update]) -> int | None:
@@ -54,17 +52,10 @@ async def process_batch(app: LPApplication, updates: list[Update]) -> int | None
 
 async def poll(app: LPApplication, stop: asyncio.Event) -> None:
     """Fetch, process and acknowledge updates until `stop` is set."""
-    repo = app.bot_data.deps.repo
     offset: int | None = None
-    backoff = 1.0
-    next_prune = asyncio.get_running_loop().time()
+    # Separate waits: the Bot API coming back says nothing about the database, and vice versa.
+    network_backoff = storage_backoff = 1.0
     while not stop.is_set():
-        if asyncio.get_running_loop().time() >= next_prune:
-            next_prune += PRUNE_EVERY.total_seconds()
-            try:
-                await repo.prune_processed(KEEP_PROCESSED)
-            except StorageUnavailable:
-                log.warning("could not prune processed updates; will try again later")
         fetch = asyncio.ensure_future(
             app.bot.get_updates(
                 offset=offset, timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES
@@ -83,21 +74,22 @@ async def poll(app: LPApplication, stop: asyncio.Event) -> None:
             continue
         except (TimedOut, NetworkError) as exc:
             log.warning("could not reach the Bot API (%s); retrying", type(exc).__name__)
-            await _sleep(stop, backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF)
+            await _sleep(stop, network_backoff)
+            network_backoff = min(network_backoff * 2, MAX_BACKOFF)
             continue
+        network_backoff = 1.0
         if not updates:
             continue
         redo = await process_batch(app, updates)
         if redo is None:
             offset = updates[-1].update_id + 1
-            backoff = 1.0
+            storage_backoff = 1.0
         else:
             # Everything before `redo` is committed; from `redo` on, ask again (already
             # committed ones among them are recognised and skipped).
             offset = redo
-            await _sleep(stop, backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF)
+            await _sleep(stop, storage_backoff)
+            storage_backoff = min(storage_backoff * 2, MAX_BACKOFF)
 
 
 async def _sleep(stop: asyncio.Event, seconds: float | timedelta) -> None:
