@@ -26,6 +26,7 @@ from conversations import guards, handlers
 from conversations.context import BotData, Context, Deps, LPApplication
 from conversations.walk import Walker
 from storage.repository import StorageUnavailable
+from storage.staff import StaffRepository
 
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -84,6 +85,7 @@ def build_application(
         repo=runtime.repo,
         walker=Walker(runtime.book, runtime.services),
         pseudonyms=runtime.pseudonyms,
+        staff=StaffRepository(runtime.engine),
     )
     register_handlers(app)
     if app.job_queue is not None:
@@ -114,6 +116,7 @@ def register_handlers(app: LPApplication) -> None:
     app.add_handler(CommandHandler("stop", handlers.stop))
     app.add_handler(CommandHandler("language", handlers.language))
     app.add_handler(CommandHandler("forget", handlers.forget))
+    app.add_handler(CommandHandler("join", handlers.join))
     app.add_handler(CallbackQueryHandler(handlers.answer_button, pattern=r"^q:"))
     app.add_handler(CallbackQueryHandler(handlers.choose_language, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(handlers.forget_answer, pattern=r"^forget:"))

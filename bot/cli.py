@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
-from bot import commands, webhook_admin
+from bot import commands, staff_cli, webhook_admin
 from bot.settings import ConfigError
 from conversations.flow import FlowError
 from conversations.services import ServicesFileError
@@ -31,6 +31,16 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="receive updates through Telegram's webhook on $PORT")
     sub.add_parser("set-webhook", help="register WEBHOOK_URL with Telegram (safe to repeat)")
     sub.add_parser("webhook-info", help="show what Telegram knows about the webhook")
+    invite = sub.add_parser("invite", help="make a single-use invite code for a commissioner")
+    invite.add_argument("role", choices=["commissioner"])
+    invite.add_argument("--services", help="comma-separated service codes (default: all)")
+    invite.add_argument("--email", help="where to e-mail their digest as well")
+    invite.add_argument("--expires", default="7d", help="how long the code works (default 7d)")
+    staff = sub.add_parser("staff", help="list or remove staff")
+    staff_sub = staff.add_subparsers(dest="action", required=True, metavar="ACTION")
+    staff_sub.add_parser("list", help="list staff")
+    remove = staff_sub.add_parser("remove", help="remove a staff member by number")
+    remove.add_argument("id", type=int)
     return parser
 
 
@@ -48,6 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(webhook_admin.set_webhook(settings, print))
         elif args.command == "webhook-info":
             asyncio.run(webhook_admin.webhook_info(settings, print))
+        elif args.command == "invite":
+            invite = staff_cli.invite(
+                settings, args.role, args.services, args.email, args.expires, print
+            )
+            asyncio.run(invite)
+        elif args.command == "staff" and args.action == "remove":
+            return asyncio.run(staff_cli.staff_remove(settings, args.id, print))
+        elif args.command == "staff":
+            asyncio.run(staff_cli.staff_list(settings, print))
         else:
             return asyncio.run(_run_until_signalled(settings))
         return 0

@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from conversations.pseudonym import Pseudonymiser
 from conversations.walk import Walker
 from storage.repository import Repository
+from storage.staff import StaffRepository
 
 
 @dataclass
@@ -17,6 +18,7 @@ class Deps:
     repo: Repository
     walker: Walker
     pseudonyms: Pseudonymiser
+    staff: StaffRepository
 
 
 class BotData:

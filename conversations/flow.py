@@ -33,7 +33,8 @@ REQUIRED_MESSAGES = frozenset(
         "forget_confirm", "forget_yes", "forget_no", "forgotten", "forget_cancelled",
         "only_words", "voice", "sticker", "private_details", "edited", "forwarded",
         "too_long", "unknown_command", "error", "this_service",
-        "slow_down", "cmd_start", "cmd_help", "cmd_language", "cmd_stop", "cmd_forget",
+        "slow_down", "staff_joined", "staff_all_services",
+        "cmd_start", "cmd_help", "cmd_language", "cmd_stop", "cmd_forget",
     }
 )  # fmt: skip
 

@@ -15,6 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
+from conversations import staff
 from conversations.context import Context
 from conversations.prompts import Outcome, Reply
 from conversations.walk import Walker
@@ -80,7 +81,18 @@ def _keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 async def start(update: Update, context: Context) -> None:
     """/start, or /start <service-code> from a deep link: welcome the person."""
     payload = context.args[0] if context.args else None
+    if payload and payload.startswith(staff.JOIN_PREFIX):
+        if await staff.join(update, context, payload.removeprefix(staff.JOIN_PREFIX)):
+            return
+        payload = None  # a wrong code gets the ordinary welcome, with no hint of staff
     await _turn(update, context, lambda walker, turn: walker.start(turn, payload))
+
+
+async def join(update: Update, context: Context) -> None:
+    """/join <code>: as /start join-<code>; a wrong code looks like any unknown command."""
+    code = context.args[0] if context.args else ""
+    if not await staff.join(update, context, code):
+        await unknown_command(update, context)
 
 
 async def answer_button(update: Update, context: Context) -> None:

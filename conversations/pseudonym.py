@@ -22,3 +22,8 @@ class Pseudonymiser:
     def of(self, telegram_user_id: int) -> Pseudonym:
         digest = hmac.new(self._key, b"user:%d" % telegram_user_id, hashlib.sha256)
         return Pseudonym(digest.hexdigest())
+
+    def join_key(self, chat_id: int) -> str:
+        """A key for counting wrong invite codes, in its own domain: it cannot be matched to
+        the same person's feedback pseudonym."""
+        return hmac.new(self._key, b"join:%d" % chat_id, hashlib.sha256).hexdigest()

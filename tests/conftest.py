@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import build_application
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings, async_database_url
+from storage import staff_models  # noqa: F401  (its tables are reset too)
 from storage.engine import create_engine
 from storage.models import Base
 from tests.fakes.bot_api import FAKE_TOKEN, FakeBotApi

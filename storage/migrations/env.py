@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from storage import staff_models  # noqa: F401  (registers the staff tables)
 from storage.models import Base
 
 connection = context.config.attributes.get("connection")
