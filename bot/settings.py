@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -38,6 +38,21 @@ class Settings(BaseSettings):
     # Messages a second to all chats together (Telegram's guidance: about 30); 0 lifts the cap,
     # for a self-hosted Bot API or a benchmark. RetryAfter from Telegram is honoured either way.
     telegram_max_rate: Annotated[float, Field(ge=0, le=1000)] = 30
+    # Weekly digests (`clock`): sent on this day and local time (TIMEZONE) for the week before.
+    digest_day: Literal[
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"
+    ] = "monday"
+    digest_time: str = "09:00"
+    # Counts below this are shown as "fewer than N" and their percentages withheld.
+    suppress_below: Annotated[int, Field(ge=2, le=100)] = 5
+    # E-mail for commissioners with an address: SMTP_URL (smtp://user:password@host:587, or
+    # smtps:// for TLS from the start), or the separate settings below.
+    smtp_url: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "listening-post@localhost"
     # Webhook deployment (`serve`, `set-webhook`).
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -89,6 +104,13 @@ class Settings(BaseSettings):
     def _path(cls, value: str) -> str:
         if not re.fullmatch(r"/[A-Za-z0-9_/-]{0,100}", value):
             raise ValueError("must be a path such as /telegram")
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a 24-hour time such as 09:00")
         return value
 
     @field_validator("timezone")

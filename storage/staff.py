@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -23,6 +23,7 @@ class Staff:
     role: str
     services: tuple[str, ...] | None  # None: every service
     email: str | None
+    joined_at: datetime
 
 
 def code_hash(code: str) -> str:
@@ -35,7 +36,7 @@ def _codes(services: tuple[str, ...] | None) -> str | None:
 
 def _staff(row: StaffMember) -> Staff:
     services = tuple(row.services.split(",")) if row.services else None
-    return Staff(row.id, row.chat_id, row.role, services, row.email)
+    return Staff(row.id, row.chat_id, row.role, services, row.email, row.joined_at)
 
 
 class StaffRepository:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, UTCDateTime, utcnow
@@ -47,3 +47,16 @@ class JoinAttempts(Base):
     chat_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DigestDelivery(Base):
+    """One (week, recipient) claimed by one clock, so each digest goes out exactly once."""
+
+    __tablename__ = "digest_deliveries"
+
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # ISO week, "2026-W47"
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,83 @@
+"""E-mail a digest: HTML with a plain-text alternative and the chart inline, over SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from urllib.parse import unquote, urlsplit
+
+TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    user: str | None = None
+    password: str | None = None
+    tls: bool = False  # TLS from the first byte (smtps, port 465); otherwise STARTTLS if offered
+    sender: str = "listening-post@localhost"
+
+    @classmethod
+    def from_url(cls, url: str, sender: str) -> SmtpServer:
+        """smtp://user:password@host:587 or smtps://user:password@host:465."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("must look like smtp://user:password@host:587")
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if parts.scheme == "smtps" else 587),
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            tls=parts.scheme == "smtps",
+            sender=sender,
+        )
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str  # may contain the placeholder {chart_cid} where the chart goes
+    chart_png: bytes | None = None
+
+
+def compose(mail: Mail, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, mail.to, mail.subject
+    message.set_content(mail.text)
+    cid = make_msgid(domain="listening-post.local")
+    message.add_alternative(mail.html.replace("{chart_cid}", cid[1:-1]), subtype="html")
+    if mail.chart_png is not None:
+        html_part = message.get_body(("html",))
+        assert isinstance(html_part, EmailMessage)
+        html_part.add_related(mail.chart_png, "image", "png", cid=cid, filename="chart.png")
+    return message
+
+
+def _send(server: SmtpServer, message: EmailMessage) -> None:
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP = (
+        smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT_SECONDS, context=context)
+        if server.tls
+        else smtplib.SMTP(server.host, server.port, timeout=TIMEOUT_SECONDS)
+    )
+    with smtp:
+        if not server.tls:
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=context)
+                smtp.ehlo()
+        if server.user and server.password:
+            smtp.login(server.user, server.password)
+        smtp.send_message(message)
+
+
+async def send_mail(server: SmtpServer, mail: Mail) -> None:
+    """Send without blocking the event loop (smtplib is synchronous)."""
+    await asyncio.to_thread(_send, server, compose(mail, server.sender))
