@@ -146,3 +146,12 @@ async def test_a_flood_gets_one_polite_reply_and_nothing_more_is_stored(harness:
     ]
     assert await phone.say("Kind staff, really") == []  # and after that, silence
     assert [a["question"] for a in await harness.answers()] == ["rating"]
+
+
+async def test_when_telegram_says_retry_after_the_reply_still_arrives(harness: Harness) -> None:
+    phone = await _at_words_question(harness)
+    harness.telegram.fail_next("sendMessage", 429, retry_after=1)
+    await phone.say("Warm and friendly")
+    assert phone.texts() == ["What could be better? Write a few words, or tap Skip."]
+    refused = [r.error_code for r in harness.refusals() if r.method == "sendMessage"]
+    assert refused == [429]  # refused once, then sent after waiting, no error on top
