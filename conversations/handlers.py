@@ -13,13 +13,13 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 
 from conversations import staff
 from conversations.context import Context
 from conversations.prompts import Outcome, Reply
 from conversations.walk import Walker
-from storage.repository import Turn
+from storage.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -36,25 +36,40 @@ async def _turn(update: Update, context: Context, action: Action) -> None:
     if user is None:
         return
     deps = context.deps
-    async with deps.repo.turn(deps.pseudonyms.of(user.id), update.update_id) as turn:
-        if turn.duplicate:
+    who = deps.pseudonyms.of(user.id)
+    # One update of a person at a time, through sending: their questions arrive in order.
+    async with deps.repo.one_at_a_time(who):
+        async with deps.repo.turn(who, update.update_id) as turn:
+            if turn.duplicate:
+                outcome = Outcome.from_json(turn.unsent) if turn.unsent else None
+            else:
+                outcome = await _decide(deps.walker, turn, user.language_code, action)
+                turn.outbox = outcome.to_json()
+        if outcome is None:
             log.info("skipped an update that was already processed")
             return
-        count = turn.count_message(FLOOD_WINDOW)
-        if count > FLOOD_LIMIT:
-            log.info("flood limit reached; update dropped")
-            slow_down = deps.walker.prompts.say("slow_down", turn.state.language)
-            outcome = Outcome([slow_down] if count == FLOOD_LIMIT + 1 else [])
-        else:
-            deps.walker.settle_language(turn, user.language_code)
-            outcome = await action(deps.walker, turn)
-    await send(update, context, outcome)
+        await send(update, context, outcome)
+        await deps.repo.mark_replied(update.update_id)
+
+
+async def _decide(walker: Walker, turn: Turn, app_language: str | None, action: Action) -> Outcome:
+    """The flood limit first; then what the walker makes of the update."""
+    count = turn.count_message(FLOOD_WINDOW)
+    if count > FLOOD_LIMIT:
+        log.info("flood limit reached; update dropped")
+        slow_down = walker.prompts.say("slow_down", turn.state.language)
+        return Outcome([slow_down] if count == FLOOD_LIMIT + 1 else [])
+    walker.settle_language(turn, app_language)
+    return await action(walker, turn)
 
 
 async def send(update: Update, context: Context, outcome: Outcome) -> None:
     """Answer a tapped button (so its spinner stops) and send the replies, in order."""
     if update.callback_query is not None:
-        await update.callback_query.answer(outcome.toast)
+        try:
+            await update.callback_query.answer(outcome.toast)
+        except BadRequest:  # too old to answer (a redelivery): the replies matter more
+            log.info("a button's spinner could not be stopped")
     chat = update.effective_chat
     if chat is None:
         return

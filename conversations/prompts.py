@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 
 from conversations.flow import FlowBook, Step, callback_data
@@ -29,6 +30,26 @@ class Outcome:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
+
+    def to_json(self) -> str:
+        """For the outbox: kept with the update until sent, in case the process dies first."""
+        replies = [
+            {"text": r.text, "buttons": [[[b.label, b.data] for b in row] for row in r.buttons]}
+            for r in self.replies
+        ]
+        return json.dumps({"toast": self.toast, "replies": replies}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, data: str) -> Outcome:
+        raw = json.loads(data)
+        replies = [
+            Reply(
+                r["text"],
+                tuple(tuple(Button(label, data) for label, data in row) for row in r["buttons"]),
+            )
+            for r in raw["replies"]
+        ]
+        return cls(replies, raw["toast"])
 
 
 def _rows(buttons: list[Button]) -> tuple[tuple[Button, ...], ...]:

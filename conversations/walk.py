@@ -10,7 +10,7 @@ from conversations.flow import FlowBook, Step
 from conversations.prompts import Outcome, Prompter, Reply
 from conversations.scrub import normalise, scrub
 from conversations.services import Services
-from storage.repository import ResponseView, Turn
+from storage.turn import ResponseView, Turn
 
 MAX_WORDS = 2000  # characters kept of one answer; the person is told when we cut it
 

@@ -19,11 +19,12 @@ def create_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
         _tune_sqlite(engine, timeout)
         return engine
+    # Each update in flight holds two connections: its person's lock and its transaction.
     return create_async_engine(
         url,
         pool_pre_ping=True,
-        pool_size=5,
-        max_overflow=5,
+        pool_size=10,
+        max_overflow=10,
         pool_timeout=timeout,
         connect_args={"timeout": timeout},
         hide_parameters=True,

@@ -105,9 +105,16 @@ class Answer(Base):
 
 
 class ProcessedUpdate(Base):
-    """Telegram update ids already handled, so a redelivered update is processed once."""
+    """Telegram update ids already handled, so a redelivered update is processed once.
+
+    The replies are kept with it until they are sent (an outbox): if the process dies between
+    commit and sending, the redelivered update sends them then. They are the bot's own words;
+    the chat to send them to comes with the redelivered update and is never stored.
+    """
 
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    replies: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, exists, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,8 +13,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.models import Answer, Participant, ProcessedUpdate, Response, utcnow
-from storage.types import Pseudonym, ScrubbedText, require
+from storage.locks import PersonLocks
+from storage.models import Participant, ProcessedUpdate, utcnow
+from storage.turn import Turn, state_of
+from storage.types import Pseudonym, require
 
 log = logging.getLogger(__name__)
 
@@ -34,165 +35,31 @@ class StorageUnavailable(Exception):
     """The database could not be reached or was locked; the work was not committed."""
 
 
-@dataclass(frozen=True)
-class PersonState:
-    """What the conversation needs to know about one person between their messages."""
-
-    language: str = "en"
-    language_source: str = "default"
-    step: str | None = None
-    response_id: int | None = None
-    pending_service: str | None = None
-
-
-@dataclass(frozen=True)
-class ResponseView:
-    """What the conversation needs to know about the person's open response."""
-
-    service_code: str | None
-    service_status: str
-    wrote_words: bool
-
-
-class Turn:
-    """One person's storage work for one update, inside a transaction holding their row lock."""
-
-    def __init__(
-        self,
-        session: AsyncSession,
-        who: Pseudonym,
-        state: PersonState,
-        duplicate: bool,
-        window: tuple[datetime | None, int],
-    ):
-        self._session = session
-        self._who = who
-        self.state = state
-        self.duplicate = duplicate
-        self.forgotten = False
-        self._window_start, self._window_count = window
-
-    @property
-    def window(self) -> tuple[datetime | None, int]:
-        return self._window_start, self._window_count
-
-    def count_message(self, window: timedelta) -> int:
-        """Count this update in the person's current window; returns how many so far."""
-        now = utcnow()
-        if self._window_start is None or now - self._window_start >= window:
-            self._window_start, self._window_count = now, 0
-        self._window_count += 1
-        return self._window_count
-
-    def update_state(self, **changes: object) -> PersonState:
-        self.state = replace(self.state, **changes)  # type: ignore[arg-type]
-        return self.state
-
-    async def start_response(self, service_code: str | None, service_status: str) -> int:
-        response = Response(
-            pseudonym=self._who.value,
-            service_code=service_code,
-            service_status=service_status,
-            language=self.state.language,
-        )
-        self._session.add(response)
-        await self._session.flush()
-        return response.id
-
-    async def record_answer(
-        self,
-        question: str,
-        *,
-        choice: str | None = None,
-        text: ScrubbedText | None = None,
-        skipped: bool = False,
-        language: str | None = None,
-    ) -> None:
-        """Store (or replace) the answer to `question` in the person's current response."""
-        if text is not None:
-            require(text, ScrubbedText)
-        response_id = self.state.response_id
-        if response_id is None:
-            raise ValueError("no response is open for this person")
-        await self._session.execute(
-            delete(Answer).where(Answer.response_id == response_id, Answer.question == question)
-        )
-        self._session.add(
-            Answer(
-                response_id=response_id,
-                question=question,
-                choice=choice,
-                text=text.value if text is not None else None,
-                skipped=skipped,
-                language=language or self.state.language,
-            )
-        )
-
-    async def open_response(self) -> ResponseView | None:
-        if self.state.response_id is None:
-            return None
-        row = (
-            await self._session.execute(
-                select(Response.service_code, Response.service_status).where(
-                    Response.id == self.state.response_id, Response.pseudonym == self._who.value
-                )
-            )
-        ).one_or_none()
-        if row is None:
-            return None
-        words = await self._session.execute(
-            select(
-                exists().where(
-                    Answer.response_id == self.state.response_id, Answer.text.is_not(None)
-                )
-            )
-        )
-        return ResponseView(row.service_code, row.service_status, bool(words.scalar()))
-
-    async def set_quote_consent(self, consent: bool | None) -> None:
-        await self._session.execute(
-            update(Response)
-            .where(Response.id == self.state.response_id, Response.pseudonym == self._who.value)
-            .values(quote_consent=consent)
-        )
-
-    async def complete_response(self) -> None:
-        await self._session.execute(
-            update(Response)
-            .where(Response.id == self.state.response_id, Response.pseudonym == self._who.value)
-            .values(completed_at=utcnow())
-        )
-
-    async def forget(self) -> int:
-        """Delete everything this person has told the bot, and nothing of anyone else's."""
-        ids = select(Response.id).where(Response.pseudonym == self._who.value)
-        await self._session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-        result = await self._session.execute(
-            delete(Response).where(Response.pseudonym == self._who.value)
-        )
-        await self._session.execute(
-            delete(Participant).where(Participant.pseudonym == self._who.value)
-        )
-        self.forgotten = True
-        self.state = PersonState()
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def _state(row: Participant) -> PersonState:
-    return PersonState(
-        language=row.language,
-        language_source=row.language_source,
-        step=row.step,
-        response_id=row.response_id,
-        pending_service=row.pending_service,
-    )
-
-
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._people = PersonLocks(engine)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+
+    @asynccontextmanager
+    async def one_at_a_time(self, who: Pseudonym) -> AsyncIterator[None]:
+        """Hold `who` from reading their state to sending the last reply (see storage.locks)."""
+        require(who, Pseudonym)
+        body_raised = False
+        try:
+            async with self._people.hold(who):
+                try:
+                    yield
+                except BaseException:
+                    body_raised = True
+                    raise
+        except (DBAPIError, PoolTimeout, OSError) as exc:
+            # Only taking or giving back the lock says the database is away; what the caller
+            # does while holding it raises as it is.
+            if body_raised or not _is_unavailable(exc):
+                raise
+            raise StorageUnavailable(type(exc).__name__) from exc
 
     @asynccontextmanager
     async def turn(self, who: Pseudonym, update_id: int | None) -> AsyncIterator[Turn]:
@@ -207,11 +74,19 @@ class Repository:
                 duplicate = update_id is not None and not await self._claim(session, update_id)
                 row = await self._lock(session, who)
                 turn = Turn(
-                    session, who, _state(row), duplicate, (row.window_start, row.window_count)
+                    session, who, state_of(row), duplicate, (row.window_start, row.window_count)
                 )
+                if duplicate and update_id is not None:
+                    turn.unsent = await self._unsent(session, update_id)
                 yield turn
                 if not duplicate and not turn.forgotten:
                     await self._save(session, who, turn)
+                if not duplicate and update_id is not None and turn.outbox is not None:
+                    await session.execute(
+                        update(ProcessedUpdate)
+                        .where(ProcessedUpdate.update_id == update_id)
+                        .values(replies=turn.outbox)
+                    )
         except (DBAPIError, PoolTimeout, OSError) as exc:
             if not _is_unavailable(exc):
                 raise
@@ -225,6 +100,23 @@ class Repository:
             .returning(ProcessedUpdate.update_id)
         )
         return claimed.scalar_one_or_none() is not None
+
+    async def _unsent(self, session: AsyncSession, update_id: int) -> str | None:
+        found = await session.execute(
+            select(ProcessedUpdate.replies).where(
+                ProcessedUpdate.update_id == update_id, ProcessedUpdate.replied_at.is_(None)
+            )
+        )
+        return found.scalar_one_or_none()
+
+    async def mark_replied(self, update_id: int) -> None:
+        """The update's replies reached Telegram: a redelivery must not send them again."""
+        async with self._guard() as session, session.begin():
+            await session.execute(
+                update(ProcessedUpdate)
+                .where(ProcessedUpdate.update_id == update_id)
+                .values(replied_at=utcnow(), replies=None)
+            )
 
     async def _lock(self, session: AsyncSession, who: Pseudonym) -> Participant:
         await session.execute(

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from bot.logs import configure
-from storage.repository import PersonState, Repository
+from storage.repository import Repository
+from storage.turn import PersonState
 from storage.types import Pseudonym, ScrubbedText
 from tests.harness import Harness, Phone
 
