@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from digests.model import Digest
 from digests.weeks import Week, week_just_ended
 from storage.deliveries import Deliveries
 from storage.staff import Staff, StaffRepository
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 TICK_SECONDS = 60.0
 
-Sender = Callable[[Staff, Week], Awaitable[None]]
+Build = Callable[[Staff, Week], Awaitable[Digest]]
+Channel = Callable[[Staff, Digest], Awaitable[None]]
 
 
 def due_at(week: Week, settings: Settings) -> datetime:
@@ -44,22 +46,34 @@ def latest_due(now: datetime, settings: Settings) -> tuple[Week, datetime]:
 
 
 async def deliver_due(
-    now: datetime, settings: Settings, staff: StaffRepository, deliveries: Deliveries, send: Sender
+    now: datetime,
+    settings: Settings,
+    staff: StaffRepository,
+    deliveries: Deliveries,
+    build: Build,
+    channels: Mapping[str, Channel],
 ) -> int:
-    """Send every digest that is due and not yet claimed; returns how many this clock sent."""
+    """Send every digest that is due and unclaimed, by each channel; returns how many were sent."""
     week, due = latest_due(now, settings)
     sent = 0
     for member in await staff.everyone():
-        if member.joined_at > due or not await deliveries.claim(week.label, member.id):
-            continue
-        try:
-            await send(member, week)
-        except Exception as exc:  # any failure: give the claim back so a later tick retries
-            await deliveries.release(week.label, member.id)
-            log.warning("a digest could not be delivered (%s); will retry", type(exc).__name__)
-            continue
-        await deliveries.delivered(week.label, member.id)
-        sent += 1
+        if member.joined_at > due:
+            continue  # joined after this digest was due: theirs starts next week
+        digest: Digest | None = None
+        for channel, send in channels.items():
+            if channel == "email" and not member.email:
+                continue
+            if not await deliveries.claim(week.label, member.id, channel):
+                continue
+            try:
+                digest = digest or await build(member, week)
+                await send(member, digest)
+            except Exception as exc:  # any failure: give the claim back so a later tick retries
+                await deliveries.release(week.label, member.id, channel)
+                log.warning("a digest was not delivered by %s (%s)", channel, type(exc).__name__)
+                continue
+            await deliveries.delivered(week.label, member.id, channel)
+            sent += 1
     if sent:
         log.info("sent %d digest(s) for %s", sent, week.label)
     return sent
@@ -69,14 +83,15 @@ async def run_clock(
     settings: Settings,
     staff: StaffRepository,
     deliveries: Deliveries,
-    send: Sender,
+    build: Build,
+    channels: Mapping[str, Channel],
     stop: asyncio.Event,
 ) -> None:
+    """Check every minute until `stop`; a digest missed while down goes out at the first check."""
     while not stop.is_set():
         try:
-            await deliver_due(
-                datetime.now(ZoneInfo(settings.timezone)), settings, staff, deliveries, send
-            )
+            now = datetime.now(ZoneInfo(settings.timezone))
+            await deliver_due(now, settings, staff, deliveries, build, channels)
         except Exception as exc:  # the database may be down: keep ticking
             log.warning("the clock could not check for due digests (%s)", type(exc).__name__)
         with contextlib.suppress(TimeoutError):

@@ -223,7 +223,7 @@ async def words_seen(
     columns = [func.coalesce(func.sum(case((f, 1), else_=0)), 0) for f in found]
     if not columns:
         return {}
-    query = select(*columns).join(Answer, Answer.response_id == Response.id)
+    query = select(*columns).select_from(Response).join(Answer, Answer.response_id == Response.id)
     row = (await db.execute(query.where(*_where(span, scope), *_words(WORDS_QUESTIONS)))).one()
     return {w: int(n) for w, n in zip(words, row, strict=True)}
 
@@ -231,9 +231,9 @@ async def words_seen(
 async def quiet_services(db: AsyncConnection, span: Span, codes: Sequence[str]) -> tuple[str, ...]:
     """The codes, of those given, that no response in the span was about."""
     heard = await db.execute(
-        select(distinct(Response.service_code)).where(
-            *_where(span, None), Response.service_code.in_(list(codes))
-        )
+        select(Response.service_code)
+        .where(*_where(span, None), Response.service_code.in_(list(codes)))
+        .distinct()
     )
     found = {code for (code,) in heard}
     return tuple(code for code in codes if code not in found)

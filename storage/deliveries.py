@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,13 +20,14 @@ class Deliveries:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
 
-    async def claim(self, week: str, staff_id: int) -> bool:
-        """True if this caller may send `week` to `staff_id` now; False if someone else did."""
+    async def claim(self, week: str, staff_id: int, channel: str) -> bool:
+        """True if this caller may send `week` to `staff_id` by `channel` now; False if another
+        clock has it (or has sent it)."""
         now = utcnow()
         async with self._sessions() as session, session.begin():
             inserted = await session.execute(
                 self._insert(DigestDelivery)
-                .values(week=week, staff_id=staff_id, claimed_at=now)
+                .values(week=week, staff_id=staff_id, channel=channel, claimed_at=now)
                 .on_conflict_do_nothing()
                 .returning(DigestDelivery.week)
             )
@@ -37,6 +38,7 @@ class Deliveries:
                 .where(
                     DigestDelivery.week == week,
                     DigestDelivery.staff_id == staff_id,
+                    DigestDelivery.channel == channel,
                     DigestDelivery.delivered_at.is_(None),
                     DigestDelivery.claimed_at < now - STALE_CLAIM,
                 )
@@ -45,30 +47,36 @@ class Deliveries:
             )
             return retaken.scalar_one_or_none() is not None
 
-    async def delivered(self, week: str, staff_id: int) -> None:
+    async def delivered(self, week: str, staff_id: int, channel: str) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(DigestDelivery)
-                .where(DigestDelivery.week == week, DigestDelivery.staff_id == staff_id)
+                .where(
+                    DigestDelivery.week == week,
+                    DigestDelivery.staff_id == staff_id,
+                    DigestDelivery.channel == channel,
+                )
                 .values(delivered_at=utcnow())
             )
 
-    async def release(self, week: str, staff_id: int) -> None:
+    async def release(self, week: str, staff_id: int, channel: str) -> None:
         """Sending failed: let the next tick (of any clock) try again."""
         async with self._sessions() as session, session.begin():
             await session.execute(
                 delete(DigestDelivery).where(
                     DigestDelivery.week == week,
                     DigestDelivery.staff_id == staff_id,
+                    DigestDelivery.channel == channel,
                     DigestDelivery.delivered_at.is_(None),
                 )
             )
 
-    async def delivered_at(self, week: str, staff_id: int) -> datetime | None:
+    async def sent(self, week: str) -> list[tuple[int, str]]:
+        """(staff id, channel) of every digest of `week` that went out."""
         async with self._sessions() as session:
-            found = await session.execute(
-                select(DigestDelivery.delivered_at).where(
-                    DigestDelivery.week == week, DigestDelivery.staff_id == staff_id
+            rows = await session.execute(
+                select(DigestDelivery.staff_id, DigestDelivery.channel).where(
+                    DigestDelivery.week == week, DigestDelivery.delivered_at.is_not(None)
                 )
             )
-            return found.scalar_one_or_none()
+            return [(row.staff_id, row.channel) for row in rows]

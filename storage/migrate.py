@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _config(connection: Connection) -> Config:
+def alembic_config(connection: Connection) -> Config:
+    """Alembic, pointed at our migrations and run on `connection` (tests use it to step back)."""
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
@@ -22,4 +23,4 @@ def _config(connection: Connection) -> Config:
 async def upgrade(engine: AsyncEngine) -> None:
     """Bring the schema to the newest revision; does nothing when it already is."""
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(_config(sync), "head"))
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))

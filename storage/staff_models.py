@@ -50,7 +50,10 @@ class JoinAttempts(Base):
 
 
 class DigestDelivery(Base):
-    """One (week, recipient) claimed by one clock, so each digest goes out exactly once."""
+    """One (week, recipient, channel) claimed by one clock, so each digest goes out exactly once.
+
+    Telegram and e-mail are claimed apart: a failed e-mail is retried without a second Telegram.
+    """
 
     __tablename__ = "digest_deliveries"
 
@@ -58,5 +61,6 @@ class DigestDelivery(Base):
     staff_id: Mapped[int] = mapped_column(
         ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
     )
+    channel: Mapped[str] = mapped_column(String(8), primary_key=True)  # "telegram" or "email"
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
