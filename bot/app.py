@@ -22,9 +22,10 @@ from telegram.request import BaseRequest
 
 from bot.runtime import Runtime
 from bot.settings import Settings
-from conversations import guards, handlers
+from conversations import digest_command, guards, handlers
 from conversations.context import BotData, Context, Deps, LPApplication
 from conversations.walk import Walker
+from digests.source import DigestSource
 from storage.repository import StorageUnavailable
 from storage.staff import StaffRepository
 
@@ -86,6 +87,9 @@ def build_application(
         walker=Walker(runtime.book, runtime.services),
         pseudonyms=runtime.pseudonyms,
         staff=StaffRepository(runtime.engine),
+        digests=DigestSource(
+            runtime.engine, runtime.services, settings.timezone, settings.suppress_below
+        ),
     )
     register_handlers(app)
     if app.job_queue is not None:
@@ -117,6 +121,7 @@ def register_handlers(app: LPApplication) -> None:
     app.add_handler(CommandHandler("language", handlers.language))
     app.add_handler(CommandHandler("forget", handlers.forget))
     app.add_handler(CommandHandler("join", handlers.join))
+    app.add_handler(CommandHandler("digest", digest_command.digest))
     app.add_handler(CallbackQueryHandler(handlers.answer_button, pattern=r"^q:"))
     app.add_handler(CallbackQueryHandler(handlers.choose_language, pattern=r"^lang:"))
     app.add_handler(CallbackQueryHandler(handlers.forget_answer, pattern=r"^forget:"))

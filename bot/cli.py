@@ -1,4 +1,4 @@
-"""The `listening-post` command: run, migrate, check. Bad configuration: one line and exit 2."""
+"""The `listening-post` command and its subcommands. Bad configuration: one line and exit 2."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
-from bot import commands, staff_cli, webhook_admin
+from bot import commands, digest_commands, staff_cli, webhook_admin
+from bot.digest_commands import FORMATS
 from bot.settings import ConfigError
 from conversations.flow import FlowError
 from conversations.services import ServicesFileError
@@ -31,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("serve", help="receive updates through Telegram's webhook on $PORT")
     sub.add_parser("set-webhook", help="register WEBHOOK_URL with Telegram (safe to repeat)")
     sub.add_parser("webhook-info", help="show what Telegram knows about the webhook")
+    sub.add_parser("clock", help="send commissioners their weekly digest, on time, once each")
+    digest = sub.add_parser("digest", help="print a week's digest of every service")
+    digest.add_argument("--week", help="an ISO week such as 2026-W47 (default: the last one)")
+    digest.add_argument("--format", choices=sorted(FORMATS), default="text", dest="form")
     invite = sub.add_parser("invite", help="make a single-use invite code for a commissioner")
     invite.add_argument("role", choices=["commissioner"])
     invite.add_argument("--services", help="comma-separated service codes (default: all)")
@@ -58,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(webhook_admin.set_webhook(settings, print))
         elif args.command == "webhook-info":
             asyncio.run(webhook_admin.webhook_info(settings, print))
+        elif args.command == "digest":
+            asyncio.run(digest_commands.print_digest(settings, args.week, args.form, print))
+        elif args.command == "clock":
+            return asyncio.run(_until_signalled(lambda stop: digest_commands.clock(settings, stop)))
         elif args.command == "invite":
             invite = staff_cli.invite(
                 settings, args.role, args.services, args.email, args.expires, print
@@ -68,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "staff":
             asyncio.run(staff_cli.staff_list(settings, print))
         else:
-            return asyncio.run(_run_until_signalled(settings))
+            return asyncio.run(_until_signalled(lambda stop: commands.run(settings, stop)))
         return 0
     except (ConfigError, ServicesFileError, FlowError) as exc:
         print(f"listening-post: {exc}", file=sys.stderr)
@@ -77,12 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-async def _run_until_signalled(settings: commands.Settings) -> int:
+async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> int:
+    """Run `work` until SIGINT or SIGTERM sets its stop event and it winds down."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await commands.run(settings, stop)
+    await work(stop)
     return 0
 
 

@@ -27,6 +27,10 @@ Build = Callable[[Staff, Week], Awaitable[Digest]]
 Channel = Callable[[Staff, Digest], Awaitable[None]]
 
 
+class Undeliverable(Exception):
+    """This recipient cannot get digests by this channel (they blocked the bot, say)."""
+
+
 def due_at(week: Week, settings: Settings) -> datetime:
     """When the digest of `week` is due: the set day and time in the week after, local time."""
     day = week.end.astimezone(ZoneInfo(settings.timezone)).date()
@@ -68,6 +72,10 @@ async def deliver_due(
             try:
                 digest = digest or await build(member, week)
                 await send(member, digest)
+            except Undeliverable as exc:  # retrying cannot help: keep the claim, say so once
+                await deliveries.delivered(week.label, member.id, channel)
+                log.warning("staff member %d cannot get digests by %s: %s", member.id, channel, exc)
+                continue
             except Exception as exc:  # any failure: give the claim back so a later tick retries
                 await deliveries.release(week.label, member.id, channel)
                 log.warning("a digest was not delivered by %s (%s)", channel, type(exc).__name__)

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.services import default_services_file
+from digests.mail import SmtpServer
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///listening-post.db"
 DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
@@ -105,6 +106,31 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"/[A-Za-z0-9_/-]{0,100}", value):
             raise ValueError("must be a path such as /telegram")
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            SmtpServer.from_url(value.get_secret_value(), "check")
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", value.strip()):
+            raise ValueError("must be an e-mail address such as digest@council.example")
+        return value.strip()
+
+    def smtp_server(self) -> SmtpServer | None:
+        """Where digests are e-mailed from; None when no SMTP server is set."""
+        if self.smtp_url is not None:
+            return SmtpServer.from_url(self.smtp_url.get_secret_value(), self.smtp_from)
+        if self.smtp_host is None:
+            return None
+        password = self.smtp_password.get_secret_value() if self.smtp_password else None
+        return SmtpServer(
+            self.smtp_host, self.smtp_port, self.smtp_user, password, sender=self.smtp_from
+        )
 
     @field_validator("digest_time")
     @classmethod

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from conversations.pseudonym import Pseudonymiser
 from conversations.walk import Walker
+from digests.source import DigestSource
 from storage.repository import Repository
 from storage.staff import StaffRepository
 
@@ -19,6 +20,7 @@ class Deps:
     walker: Walker
     pseudonyms: Pseudonymiser
     staff: StaffRepository
+    digests: DigestSource
 
 
 class BotData:

@@ -11,6 +11,7 @@ from email.utils import make_msgid
 from urllib.parse import unquote, urlsplit
 
 TIMEOUT_SECONDS = 30
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,15 @@ class SmtpServer:
     def from_url(cls, url: str, sender: str) -> SmtpServer:
         """smtp://user:password@host:587 or smtps://user:password@host:465."""
         parts = urlsplit(url)
-        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        try:
+            port = parts.port
+        except ValueError:  # its message would quote part of the URL
+            port = -1
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname or port == -1:
             raise ValueError("must look like smtp://user:password@host:587")
         return cls(
             host=parts.hostname,
-            port=parts.port or (465 if parts.scheme == "smtps" else 587),
+            port=port or (465 if parts.scheme == "smtps" else 587),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
             tls=parts.scheme == "smtps",
@@ -73,6 +78,8 @@ def _send(server: SmtpServer, message: EmailMessage) -> None:
             if smtp.has_extn("starttls"):
                 smtp.starttls(context=context)
                 smtp.ehlo()
+            elif server.user and server.host not in _LOOPBACK:
+                raise smtplib.SMTPException("the server offers no TLS; the password stays unsent")
         if server.user and server.password:
             smtp.login(server.user, server.password)
         smtp.send_message(message)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -147,17 +147,10 @@ class Repository:
             )
         )
 
-    async def is_processed(self, update_id: int) -> bool:
-        async with self._guard() as session:
-            found = await session.execute(
-                select(exists().where(ProcessedUpdate.update_id == update_id))
-            )
-            return bool(found.scalar())
-
-    async def mark_processed(self, update_id: int) -> None:
-        """Record an update that needed no other storage work (help, media replies, ...)."""
+    async def claim_update(self, update_id: int) -> bool:
+        """Record an update that needs no other storage work; False if it was already seen."""
         async with self._guard() as session, session.begin():
-            await self._claim(session, update_id)
+            return await self._claim(session, update_id)
 
     async def prune_processed(self, older_than: timedelta) -> int:
         async with self._guard() as session, session.begin():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from telegram import Update
 from bot.runtime import Runtime
 from conversations.context import LPApplication
 from storage.models import Answer, Participant, Response
+from storage.staff import StaffRepository
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.chats import SentMessage
 from tests.fakes.people import Person
@@ -84,6 +86,18 @@ class Harness:
         self._next_user += 1
         person = Person(user_id=user_id, language_code=language_code, **details)
         return Phone(self, person)
+
+    async def commissioner(
+        self, services: tuple[str, ...] | None = None, email: str | None = None
+    ) -> Phone:
+        """Someone who joined as a commissioner with an invite code, as a deployer hands out."""
+        code = f"code-{self._next_user}"
+        staff = StaffRepository(self.runtime.engine)
+        await staff.create_invite(code, "commissioner", services, email, timedelta(days=1))
+        phone = self.phone()
+        await phone.command("/join", code)
+        assert phone.said("You are now a commissioner"), phone.texts()
+        return phone
 
     async def deliver(self, update: dict[str, Any]) -> None:
         await self.app.process_update(Update.de_json(update, self.app.bot))

@@ -53,6 +53,12 @@ def test_a_missing_token_is_one_line_naming_it_and_exit_2(tmp_path: Path) -> Non
         ({"WEBHOOK_URL": "http://x.example/telegram"}, "WEBHOOK_URL must start with https://"),
         ({"WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET must be 16-256 characters"),
         ({"PORT": "eighty"}, "PORT Input should be a valid integer"),
+        ({"SMTP_URL": "smtp://u:hunter2@mail:submission"}, "SMTP_URL must look like smtp://"),
+        ({"SMTP_URL": "mail.council.example"}, "SMTP_URL must look like smtp://"),
+        ({"SMTP_FROM": "the council"}, "SMTP_FROM must be an e-mail address"),
+        ({"DIGEST_TIME": "9am"}, "DIGEST_TIME must be a 24-hour time such as 09:00"),
+        ({"DIGEST_DAY": "someday"}, "DIGEST_DAY Input should be 'monday'"),
+        ({"SUPPRESS_BELOW": "1"}, "SUPPRESS_BELOW Input should be greater than or equal to 2"),
     ],
 )
 def test_each_bad_setting_gets_one_line_naming_it(
@@ -74,7 +80,7 @@ def test_each_bad_setting_gets_one_line_naming_it(
         out, err = capsys.readouterr()
         lines = err.strip().splitlines()
         assert len(lines) == 1 and named in lines[0], err
-        assert TOKEN not in out + err
+        assert TOKEN not in out + err and "hunter2" not in out + err
     get_settings.cache_clear()
 
 

@@ -13,7 +13,7 @@ from digests.model import Digest
 from digests.render import email_html, plain_text, split_message, telegram_html
 from digests.weeks import parse_week
 from tests.fakes.html_text import parse_html
-from tests.test_digest_aggregates import MONDAY, Seeder, pseudonym
+from tests.seeding import MONDAY, Seeder, pseudonym
 
 WEEK = parse_week("2026-W47")
 RIVERSIDE, HARBOUR, LANTERN = (

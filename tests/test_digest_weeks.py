@@ -9,7 +9,7 @@ import pytest
 from bot.runtime import Runtime
 from digests.build import build_digest
 from digests.weeks import Week, parse_week, week_just_ended, week_of, week_so_far
-from tests.test_digest_aggregates import Seeder
+from tests.seeding import Seeder
 
 
 def test_a_week_is_read_from_its_iso_label() -> None:
