@@ -24,6 +24,7 @@ from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations import digest_command, guards, handlers
 from conversations.context import BotData, Context, Deps, LPApplication
+from conversations.flow import COMMANDS
 from conversations.walk import Walker
 from digests.source import DigestSource
 from storage.repository import StorageUnavailable
@@ -35,7 +36,6 @@ ALLOWED_UPDATES = [
     Update.CALLBACK_QUERY,
     Update.MY_CHAT_MEMBER,
 ]
-COMMANDS = ("start", "help", "language", "stop", "forget")
 KEEP_PROCESSED = timedelta(hours=48)
 PRUNE_EVERY = timedelta(hours=1)
 PRUNE_FIRST = timedelta(seconds=30)

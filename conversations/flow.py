@@ -25,6 +25,9 @@ MAX_BUTTON = 40  # longer labels wrap badly on small phones
 MAX_CALLBACK_BYTES = 64  # Telegram refuses longer callback_data
 KEY = re.compile(r"[a-z][a-z0-9_]{0,23}")
 _ALLOWED_TAGS = {"b", "i", "u", "s", "code", "a", "blockquote"}
+# Telegram's command menu: everyone's, and what a commissioner's own chat shows besides.
+COMMANDS = ("start", "help", "language", "stop", "forget")
+STAFF_COMMANDS = (*COMMANDS, "digest")
 # Texts the handlers look up by key; a flow directory without them is refused at start.
 REQUIRED_MESSAGES = frozenset(
     {
@@ -33,8 +36,8 @@ REQUIRED_MESSAGES = frozenset(
         "forget_confirm", "forget_yes", "forget_no", "forgotten", "forget_cancelled",
         "only_words", "voice", "sticker", "private_details", "edited", "forwarded",
         "too_long", "unknown_command", "error", "this_service",
-        "slow_down", "staff_joined", "staff_all_services",
-        "cmd_start", "cmd_help", "cmd_language", "cmd_stop", "cmd_forget",
+        "slow_down", "staff_joined", "staff_all_services", "staff_digest_usage",
+        "cmd_start", "cmd_help", "cmd_language", "cmd_stop", "cmd_forget", "cmd_digest",
     }
 )  # fmt: skip
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Chat, Update
+from telegram import BotCommand, BotCommandScopeChat, Chat, Update
 from telegram.constants import ParseMode
 
 from conversations import language as lang
 from conversations.context import Context
+from conversations.flow import STAFF_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -34,5 +35,8 @@ async def join(update: Update, context: Context, code: str) -> bool:
     )
     text = messages.get("staff_joined", language).replace("{services}", scope)
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML)
+    # Their own command menu gains /digest; nobody else's shows it.
+    menu = [BotCommand(name, messages.get(f"cmd_{name}", language)) for name in STAFF_COMMANDS]
+    await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat.id))
     log.info("a new %s joined", member.role)
     return True

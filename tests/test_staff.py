@@ -44,6 +44,9 @@ async def test_an_invite_link_makes_that_account_a_commissioner_for_its_services
     assert member.services == ("riverside-hostel", "harbour-recovery")
     assert member.email == "c@example.org" and member.role == "commissioner"
     assert await harness.participants() == []  # staff are never mixed with feedback
+    [menu] = harness.telegram.calls_of("setMyCommands")  # their own chat's menu only
+    assert menu.params["scope"] == {"type": "chat", "chat_id": phone.chat_id}
+    assert [c["command"] for c in menu.params["commands"]][-1] == "digest"
 
 
 async def test_a_code_works_once(harness: Harness, settings: Settings) -> None:
