@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.http import AiohttpRequest
 from bot.runtime import Runtime
 from bot.settings import Settings
 from conversations import digest_command, guards, handlers
@@ -77,10 +78,9 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         .updater(None)  # updates arrive through our own poller or webhook, acked after commit
     )
-    if request is not None:
-        builder = builder.request(request)
-    if updates_request is not None:
-        builder = builder.get_updates_request(updates_request)
+    # Tests put their network-layer stand-in for Telegram here; production talks over aiohttp.
+    builder = builder.request(request or AiohttpRequest())
+    builder = builder.get_updates_request(updates_request or AiohttpRequest())
     app: LPApplication = builder.build()
     app.bot_data.deps = Deps(
         repo=runtime.repo,

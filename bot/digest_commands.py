@@ -11,6 +11,7 @@ from telegram.error import Forbidden, InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.clock import Channel, Undeliverable, run_clock
+from bot.http import AiohttpRequest
 from bot.settings import ConfigError, Settings
 from conversations.services import load_services
 from digests.csv_export import digest_csv
@@ -40,6 +41,8 @@ async def clock(settings: Settings, stop: asyncio.Event) -> None:
     bot: ExtBot[Any] = ExtBot(
         settings.bot_token.get_secret_value(),
         base_url=settings.bot_api_url,
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(),
         rate_limiter=AIORateLimiter(max_retries=3),  # waits out Telegram's RetryAfter
     )
     try:

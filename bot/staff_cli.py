@@ -10,6 +10,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.http import AiohttpRequest
 from bot.settings import ConfigError, Settings
 from conversations.services import load_services
 from storage.engine import create_engine
@@ -56,7 +57,12 @@ async def invite(
     out(f"invite for a {role} ({', '.join(codes) if codes else 'all services'}), "
         f"single use, expires in {expires}:")  # fmt: skip
     try:
-        async with Bot(settings.bot_token.get_secret_value(), base_url=settings.bot_api_url) as bot:
+        async with Bot(
+            settings.bot_token.get_secret_value(),
+            base_url=settings.bot_api_url,
+            request=AiohttpRequest(),
+            get_updates_request=AiohttpRequest(),
+        ) as bot:
             out(f"  https://t.me/{bot.username}?start=join-{code}")
     except TelegramError:
         out("  (could not reach Telegram to make the link)")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from telegram import Bot
 
 from bot.app import ALLOWED_UPDATES
+from bot.http import AiohttpRequest
 from bot.settings import ConfigError, Settings
 
 # Telegram's default and a sensible ceiling for a few web processes on a small database.
@@ -15,7 +16,12 @@ MAX_CONNECTIONS = 40
 
 
 def _bot(settings: Settings) -> Bot:
-    return Bot(settings.bot_token.get_secret_value(), base_url=settings.bot_api_url)
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        base_url=settings.bot_api_url,
+        request=AiohttpRequest(),
+        get_updates_request=AiohttpRequest(),
+    )
 
 
 async def set_webhook(settings: Settings, out: Callable[[str], None]) -> None:
