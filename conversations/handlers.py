@@ -2,6 +2,7 @@
 
 Order of work in every handler: pseudonymise, lock and read state, store, commit, then reply.
 Replies go out only after commit, so a person never sees a question whose answer was lost.
+Work that needs no stored state (scrubbing and reading typed words) is done before the lock.
 """
 
 from __future__ import annotations
@@ -121,8 +122,8 @@ async def words(update: Update, context: Context) -> None:
     """Typed words: the answer to a words question."""
     message = update.effective_message
     if message and message.text:
-        text = message.text
-        await _turn(update, context, lambda walker, turn: walker.words(turn, text))
+        said = context.deps.walker.read(message.text)  # before the turn: see Walker.read
+        await _turn(update, context, lambda walker, turn: walker.words(turn, said))
 
 
 async def stop(update: Update, context: Context) -> None:

@@ -5,14 +5,26 @@ No Telegram here: handlers turn updates into these calls and send the replies af
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from conversations import language as lang
 from conversations.flow import FlowBook, Step
 from conversations.prompts import Outcome, Prompter, Reply
 from conversations.scrub import normalise, scrub
 from conversations.services import Services
 from storage.turn import ResponseView, Turn
+from storage.types import ScrubbedText
 
 MAX_WORDS = 2000  # characters kept of one answer; the person is told when we cut it
+
+
+@dataclass(frozen=True)
+class Words:
+    """What a person typed, ready to store: scrubbed, cut to MAX_WORDS, its language guessed."""
+
+    text: ScrubbedText
+    cut: bool  # longer than MAX_WORDS: the person is told what was kept
+    language: str | None  # None when too short or too unsure to tell
 
 
 class Walker:
@@ -59,7 +71,15 @@ class Walker:
             return Outcome(toast=self.book.messages.get("moved_on", turn.state.language))
         return await self._advance(turn, step)
 
-    async def words(self, turn: Turn, text: str) -> Outcome:
+    def read(self, text: str) -> Words:
+        """Make typed words ready to store. Pure work, so handlers do it before the person's
+        turn opens: it never holds their lock or a transaction while other people wait."""
+        text = normalise(text)
+        cut = len(text) > MAX_WORDS
+        text = text[:MAX_WORDS]
+        return Words(scrub(text), cut, lang.detect(text, self.book.languages))
+
+    async def words(self, turn: Turn, words: Words) -> Outcome:
         """Typed words: an answer if the question asks for words, otherwise a gentle pointer."""
         step = self.flow.step(turn.state.step)
         language = turn.state.language
@@ -68,17 +88,15 @@ class Walker:
         if step.kind != "words":
             return Outcome([self.prompts.say("use_buttons", language), await self._prompt(turn)])
         outcome = Outcome()
-        text = normalise(text)
-        if len(text) > MAX_WORDS:
-            text = text[:MAX_WORDS]
+        if words.cut:
             outcome.replies.append(self.prompts.say("too_long", language))
-        written_in = lang.detect(text, self.book.languages)
+        written_in = words.language
         if written_in and turn.state.language_source in ("default", "app"):
             turn.update_state(language=written_in, language_source="detected")
             if written_in != language:
                 outcome.replies.append(self.prompts.say("language_detected", written_in))
         await turn.record_answer(
-            step.key, text=scrub(text), language=written_in or turn.state.language
+            step.key, text=words.text, language=written_in or turn.state.language
         )
         advanced = await self._advance(turn, step)
         outcome.replies += advanced.replies
