@@ -16,7 +16,18 @@ def create_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
     hide_parameters keeps people's words and pseudonyms out of error messages, and so out of logs.
     """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": timeout}, hide_parameters=True)
+        # One connection: SQLite lets one writer in at a time anyway, and writers queueing
+        # here are served in order, where writers queueing inside SQLite back off and sleep
+        # (a p99 of over a second at ten people; docs/benchmarks.md). Another process's
+        # writer (the clock) still waits for the busy timeout.
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": timeout},
+            hide_parameters=True,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=timeout,
+        )
         _tune_sqlite(engine, timeout)
         return engine
     # Each update in flight holds two connections: its person's lock and its transaction.

@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.locks import PersonLocks
-from storage.models import Participant, ProcessedUpdate, utcnow
-from storage.turn import Turn, state_of
+from storage.models import ProcessedUpdate, utcnow
+from storage.turn import PersonState, Statements, Turn, state_of
 from storage.types import Pseudonym, require
 
 log = logging.getLogger(__name__)
@@ -38,9 +37,8 @@ class StorageUnavailable(Exception):
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._people = PersonLocks(engine)
-        self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        self._sql = Statements(engine.dialect.name)
 
     @asynccontextmanager
     async def one_at_a_time(self, who: Pseudonym) -> AsyncIterator[None]:
@@ -69,109 +67,97 @@ class Repository:
         `turn.duplicate` set and a crash before commit leaves no trace of a half-done update.
         """
         require(who, Pseudonym)
+        sql = self._sql
         try:
-            async with self._sessions() as session, session.begin():
-                duplicate = update_id is not None and not await self._claim(session, update_id)
-                row = await self._lock(session, who)
-                turn = Turn(
-                    session, who, state_of(row), duplicate, (row.window_start, row.window_count)
-                )
-                if duplicate and update_id is not None:
-                    turn.unsent = await self._unsent(session, update_id)
+            async with self._guard() as connection:
+                duplicate = update_id is not None and not await self._claim(connection, update_id)
+                state, window = await self._lock(connection, who)
+                turn = Turn(connection, sql, who, state, duplicate, window)
+                if duplicate:
+                    found = await connection.execute(sql.unsent, {"update_id": update_id})
+                    turn.unsent = found.scalar_one_or_none()
                 yield turn
                 if not duplicate and not turn.forgotten:
-                    await self._save(session, who, turn)
+                    await self._save(connection, who, turn)
                 if not duplicate and update_id is not None and turn.outbox is not None:
-                    await session.execute(
-                        update(ProcessedUpdate)
-                        .where(ProcessedUpdate.update_id == update_id)
-                        .values(replies=turn.outbox)
+                    await connection.execute(
+                        sql.outbox, {"update": update_id, "replies": turn.outbox}
                     )
         except (DBAPIError, PoolTimeout, OSError) as exc:
             if not _is_unavailable(exc):
                 raise
             raise StorageUnavailable(type(exc).__name__) from exc
 
-    async def _claim(self, session: AsyncSession, update_id: int) -> bool:
-        claimed = await session.execute(
-            self._insert(ProcessedUpdate)
-            .values(update_id=update_id, processed_at=utcnow())
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdate.update_id)
+    async def _claim(self, connection: AsyncConnection, update_id: int) -> bool:
+        claimed = await connection.execute(
+            self._sql.claim, {"update_id": update_id, "processed_at": utcnow()}
         )
         return claimed.scalar_one_or_none() is not None
 
-    async def _unsent(self, session: AsyncSession, update_id: int) -> str | None:
-        found = await session.execute(
-            select(ProcessedUpdate.replies).where(
-                ProcessedUpdate.update_id == update_id, ProcessedUpdate.replied_at.is_(None)
-            )
-        )
-        return found.scalar_one_or_none()
-
     async def mark_replied(self, update_id: int) -> None:
         """The update's replies reached Telegram: a redelivery must not send them again."""
-        async with self._guard() as session, session.begin():
-            await session.execute(
-                update(ProcessedUpdate)
-                .where(ProcessedUpdate.update_id == update_id)
-                .values(replied_at=utcnow(), replies=None)
+        async with self._guard() as connection:
+            await connection.execute(
+                self._sql.outbox,
+                {"update": update_id, "replied_at": utcnow(), "replies": None},
             )
 
-    async def _lock(self, session: AsyncSession, who: Pseudonym) -> Participant:
-        await session.execute(
-            self._insert(Participant)
-            .values(pseudonym=who.value, updated_at=utcnow(), window_count=0)
-            .on_conflict_do_nothing()
-        )
-        return (
-            await session.execute(
-                select(Participant).where(Participant.pseudonym == who.value).with_for_update()
+    async def _lock(
+        self, connection: AsyncConnection, who: Pseudonym
+    ) -> tuple[PersonState, tuple[datetime | None, int]]:
+        """The person's state and message window, their row locked until commit; the row is
+        made on their first update."""
+        row = (await connection.execute(self._sql.lock, {"who": who.value})).one_or_none()
+        if row is None:
+            await connection.execute(
+                self._sql.join, {"pseudonym": who.value, "updated_at": utcnow()}
             )
-        ).scalar_one()
+            row = (await connection.execute(self._sql.lock, {"who": who.value})).one()
+        return state_of(row), (row.window_start, row.window_count)
 
-    async def _save(self, session: AsyncSession, who: Pseudonym, turn: Turn) -> None:
+    async def _save(self, connection: AsyncConnection, who: Pseudonym, turn: Turn) -> None:
         state = turn.state
-        await session.execute(
-            update(Participant)
-            .where(Participant.pseudonym == who.value)
-            .values(
-                language=state.language,
-                language_source=state.language_source,
-                step=state.step,
-                response_id=state.response_id,
-                pending_service=state.pending_service,
-                window_start=turn.window[0],
-                window_count=turn.window[1],
-                updated_at=utcnow(),
-            )
+        await connection.execute(
+            self._sql.save,
+            {
+                "who": who.value,
+                "language": state.language,
+                "language_source": state.language_source,
+                "step": state.step,
+                "response_id": state.response_id,
+                "pending_service": state.pending_service,
+                "window_start": turn.window[0],
+                "window_count": turn.window[1],
+                "updated_at": utcnow(),
+            },
         )
 
     async def claim_update(self, update_id: int) -> bool:
         """Record an update that needs no other storage work; False if it was already seen."""
-        async with self._guard() as session, session.begin():
-            return await self._claim(session, update_id)
+        async with self._guard() as connection:
+            return await self._claim(connection, update_id)
 
     async def prune_processed(self, older_than: timedelta) -> int:
-        async with self._guard() as session, session.begin():
-            result = await session.execute(
+        async with self._guard() as connection:
+            result = await connection.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < utcnow() - older_than)
             )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return int(result.rowcount or 0)
 
     async def ping(self) -> bool:
         try:
-            async with self._guard() as session:
-                await session.execute(text("SELECT 1"))
+            async with self._guard() as connection:
+                await connection.execute(text("SELECT 1"))
             return True
         except StorageUnavailable:
             return False
 
     @asynccontextmanager
-    async def _guard(self) -> AsyncIterator[AsyncSession]:
+    async def _guard(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction, committed on leaving; an unreachable database is StorageUnavailable."""
         try:
-            async with self._sessions() as session:
-                yield session
+            async with self.engine.begin() as connection:
+                yield connection
         except (DBAPIError, PoolTimeout, OSError) as exc:
             if not _is_unavailable(exc):
                 raise

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, exists, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import Answer, Participant, Response, utcnow
+from storage.models import Answer, Participant, ProcessedUpdate, Response, utcnow
 from storage.types import Pseudonym, ScrubbedText, require
 
 
@@ -32,18 +34,73 @@ class ResponseView:
     wrote_words: bool
 
 
+class Statements:
+    """Every statement of a turn, built once per engine; executions only bind values.
+
+    Core on one connection, not the ORM: a turn is a handful of known statements, and the
+    ORM's unit of work cost more than the database did (see docs/benchmarks.md).
+    """
+
+    def __init__(self, dialect: str) -> None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        person = Participant.pseudonym == bindparam("who")
+        self.claim = (
+            insert(ProcessedUpdate).on_conflict_do_nothing().returning(ProcessedUpdate.update_id)
+        )
+        self.unsent = select(ProcessedUpdate.replies).where(
+            ProcessedUpdate.update_id == bindparam("update_id"),
+            ProcessedUpdate.replied_at.is_(None),
+        )
+        self.outbox = update(ProcessedUpdate).where(
+            ProcessedUpdate.update_id == bindparam("update")
+        )
+        self.lock = (
+            select(
+                Participant.language, Participant.language_source, Participant.step,
+                Participant.response_id, Participant.pending_service,
+                Participant.window_start, Participant.window_count,
+            )
+            .where(person)
+            .with_for_update()
+        )  # fmt: skip
+        self.join = insert(Participant).on_conflict_do_nothing()
+        self.save = update(Participant).where(person)
+        self.start_response = insert(Response).returning(Response.id)
+        answer = insert(Answer)
+        self.record_answer = answer.on_conflict_do_update(
+            index_elements=[Answer.response_id, Answer.question],
+            set_={
+                "choice": answer.excluded.choice,
+                "text": answer.excluded.text,
+                "skipped": answer.excluded.skipped,
+                "language": answer.excluded.language,
+                "answered_at": answer.excluded.answered_at,
+            },
+        )
+        theirs = (Response.id == bindparam("response_id")) & (
+            Response.pseudonym == bindparam("who")
+        )
+        wrote = exists().where(Answer.response_id == Response.id, Answer.text.is_not(None))
+        self.open_response = select(
+            Response.service_code, Response.service_status, wrote.label("wrote_words")
+        ).where(theirs)
+        self.change_response = update(Response).where(theirs)
+
+
 class Turn:
     """One person's storage work for one update, inside a transaction holding their row lock."""
 
     def __init__(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
+        statements: Statements,
         who: Pseudonym,
         state: PersonState,
         duplicate: bool,
         window: tuple[datetime | None, int],
     ):
-        self._session = session
+        self._connection = connection
+        self._sql = statements
         self._who = who
         self.state = state
         self.duplicate = duplicate
@@ -69,15 +126,17 @@ class Turn:
         return self.state
 
     async def start_response(self, service_code: str | None, service_status: str) -> int:
-        response = Response(
-            pseudonym=self._who.value,
-            service_code=service_code,
-            service_status=service_status,
-            language=self.state.language,
+        created = await self._connection.execute(
+            self._sql.start_response,
+            {
+                "pseudonym": self._who.value,
+                "service_code": service_code,
+                "service_status": service_status,
+                "language": self.state.language,
+                "started_at": utcnow(),
+            },
         )
-        self._session.add(response)
-        await self._session.flush()
-        return response.id
+        return int(created.scalar_one())
 
     async def record_answer(
         self,
@@ -94,71 +153,61 @@ class Turn:
         response_id = self.state.response_id
         if response_id is None:
             raise ValueError("no response is open for this person")
-        await self._session.execute(
-            delete(Answer).where(Answer.response_id == response_id, Answer.question == question)
-        )
-        self._session.add(
-            Answer(
-                response_id=response_id,
-                question=question,
-                choice=choice,
-                text=text.value if text is not None else None,
-                skipped=skipped,
-                language=language or self.state.language,
-            )
+        await self._connection.execute(
+            self._sql.record_answer,
+            {
+                "response_id": response_id,
+                "question": question,
+                "choice": choice,
+                "text": text.value if text is not None else None,
+                "skipped": skipped,
+                "language": language or self.state.language,
+                "answered_at": utcnow(),
+            },
         )
 
     async def open_response(self) -> ResponseView | None:
         if self.state.response_id is None:
             return None
         row = (
-            await self._session.execute(
-                select(Response.service_code, Response.service_status).where(
-                    Response.id == self.state.response_id, Response.pseudonym == self._who.value
-                )
+            await self._connection.execute(
+                self._sql.open_response,
+                {"response_id": self.state.response_id, "who": self._who.value},
             )
         ).one_or_none()
         if row is None:
             return None
-        words = await self._session.execute(
-            select(
-                exists().where(
-                    Answer.response_id == self.state.response_id, Answer.text.is_not(None)
-                )
-            )
-        )
-        return ResponseView(row.service_code, row.service_status, bool(words.scalar()))
+        return ResponseView(row.service_code, row.service_status, bool(row.wrote_words))
 
     async def set_quote_consent(self, consent: bool | None) -> None:
-        await self._session.execute(
-            update(Response)
-            .where(Response.id == self.state.response_id, Response.pseudonym == self._who.value)
-            .values(quote_consent=consent)
-        )
+        await self._change_response(quote_consent=consent)
 
     async def complete_response(self) -> None:
-        await self._session.execute(
-            update(Response)
-            .where(Response.id == self.state.response_id, Response.pseudonym == self._who.value)
-            .values(completed_at=utcnow())
+        await self._change_response(completed_at=utcnow())
+
+    async def _change_response(self, **values: object) -> None:
+        await self._connection.execute(
+            self._sql.change_response,
+            {"response_id": self.state.response_id, "who": self._who.value, **values},
         )
 
     async def forget(self) -> int:
         """Delete everything this person has told the bot, and nothing of anyone else's."""
         ids = select(Response.id).where(Response.pseudonym == self._who.value)
-        await self._session.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-        result = await self._session.execute(
+        await self._connection.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+        result = await self._connection.execute(
             delete(Response).where(Response.pseudonym == self._who.value)
         )
-        await self._session.execute(
+        await self._connection.execute(
             delete(Participant).where(Participant.pseudonym == self._who.value)
         )
         self.forgotten = True
         self.state = PersonState()
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(result.rowcount or 0)
 
 
-def state_of(row: Participant) -> PersonState:
+def state_of(row: Any) -> PersonState:
+    """From the columns of `Statements.lock`."""
     return PersonState(
         language=row.language,
         language_source=row.language_source,
