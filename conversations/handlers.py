@@ -39,8 +39,8 @@ async def _turn(update: Update, context: Context, action: Action) -> None:
     deps = context.deps
     who = deps.pseudonyms.of(user.id)
     # One update of a person at a time, through sending: their questions arrive in order.
-    async with deps.repo.one_at_a_time(who):
-        async with deps.repo.turn(who, update.update_id) as turn:
+    async with deps.repo.one_at_a_time(who) as held:
+        async with held.turn(update.update_id) as turn:
             if turn.duplicate:
                 outcome = Outcome.from_json(turn.unsent) if turn.unsent else None
             else:
@@ -50,7 +50,7 @@ async def _turn(update: Update, context: Context, action: Action) -> None:
             log.info("skipped an update that was already processed")
             return
         await send(update, context, outcome)
-        await deps.repo.mark_replied(update.update_id)
+        await held.mark_replied(update.update_id)
 
 
 async def _decide(walker: Walker, turn: Turn, app_language: str | None, action: Action) -> Outcome:

@@ -30,7 +30,7 @@ def create_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
         )
         _tune_sqlite(engine, timeout)
         return engine
-    # Each update in flight holds two connections: its person's lock and its transaction.
+    # Each update in flight holds one connection, from taking its person's lock to its last reply.
     return create_async_engine(
         url,
         pool_pre_ping=True,

@@ -13,10 +13,35 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.types import Pseudonym
+
+_LOCK = text("SELECT pg_advisory_lock(:key)")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+
+
+class Hold:
+    """One person held. On PostgreSQL it owns the connection their turn and its "replied" mark
+    run on, and the lock is taken by the turn's first statement and given back by the mark's
+    last, so holding the person costs no transaction of its own."""
+
+    def __init__(self, who: Pseudonym, connection: AsyncConnection | None) -> None:
+        # 63 bits of the pseudonym: collisions only make two people wait for each other.
+        self._key = int(who.value[:15], 16)
+        self.connection = connection
+        self.locked = False
+
+    async def take(self) -> None:
+        if self.connection is not None and not self.locked:
+            await self.connection.execute(_LOCK, {"key": self._key})
+            self.locked = True
+
+    async def give_back(self) -> None:
+        if self.connection is not None and self.locked:
+            await self.connection.execute(_UNLOCK, {"key": self._key})
+            self.locked = False
 
 
 class PersonLocks:
@@ -26,27 +51,25 @@ class PersonLocks:
         self._local: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
-    async def hold(self, who: Pseudonym) -> AsyncIterator[None]:
+    async def hold(self, who: Pseudonym) -> AsyncIterator[Hold]:
         if self._postgres:
-            async with self._advisory(who):
-                yield
+            async with self._advisory(who) as hold:
+                yield hold
         else:
             async with self._in_process(who):
-                yield
+                yield Hold(who, None)
 
     @asynccontextmanager
-    async def _advisory(self, who: Pseudonym) -> AsyncIterator[None]:
-        # 63 bits of the pseudonym: collisions only make two people wait for each other.
-        key = int(who.value[:15], 16)
+    async def _advisory(self, who: Pseudonym) -> AsyncIterator[Hold]:
         async with self._engine.connect() as connection:
-            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            hold = Hold(who, connection)
             try:
-                yield
+                yield hold
             finally:
                 # If the connection is gone, so is the lock (it belongs to the session): a
                 # failed unlock must not hide what happened while it was held.
-                with contextlib.suppress(DBAPIError, OSError):
-                    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                with contextlib.suppress(SQLAlchemyError, OSError):
+                    await hold.give_back()
 
     @asynccontextmanager
     async def _in_process(self, who: Pseudonym) -> AsyncIterator[None]:

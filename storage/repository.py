@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, text
@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.locks import PersonLocks
+from storage.locks import Hold, PersonLocks
 from storage.models import ProcessedUpdate, utcnow
 from storage.turn import PersonState, Statements, Turn, state_of
 from storage.types import Pseudonym, require
@@ -41,14 +41,17 @@ class Repository:
         self._sql = Statements(engine.dialect.name)
 
     @asynccontextmanager
-    async def one_at_a_time(self, who: Pseudonym) -> AsyncIterator[None]:
-        """Hold `who` from reading their state to sending the last reply (see storage.locks)."""
+    async def one_at_a_time(self, who: Pseudonym) -> AsyncIterator[Held]:
+        """Hold `who` from reading their state to sending the last reply (see storage.locks).
+
+        Their turn and its "replied" mark go through the `Held` this yields.
+        """
         require(who, Pseudonym)
         body_raised = False
         try:
-            async with self._people.hold(who):
+            async with self._people.hold(who) as hold:
                 try:
-                    yield
+                    yield Held(self, who, hold)
                 except BaseException:
                     body_raised = True
                     raise
@@ -59,34 +62,35 @@ class Repository:
                 raise
             raise StorageUnavailable(type(exc).__name__) from exc
 
-    @asynccontextmanager
-    async def turn(self, who: Pseudonym, update_id: int | None) -> AsyncIterator[Turn]:
+    def turn(self, who: Pseudonym, update_id: int | None) -> AbstractAsyncContextManager[Turn]:
         """Lock `who`'s row, hand over their state, and commit everything together on exit.
 
         The update id is recorded in the same transaction, so a redelivered update finds
         `turn.duplicate` set and a crash before commit leaves no trace of a half-done update.
+        Handlers take it through `one_at_a_time`, which also keeps the person's replies in order.
         """
+        return self._turn(who, update_id, None)
+
+    @asynccontextmanager
+    async def _turn(
+        self, who: Pseudonym, update_id: int | None, hold: Hold | None
+    ) -> AsyncIterator[Turn]:
         require(who, Pseudonym)
         sql = self._sql
-        try:
-            async with self._guard() as connection:
-                duplicate = update_id is not None and not await self._claim(connection, update_id)
-                state, window = await self._lock(connection, who)
-                turn = Turn(connection, sql, who, state, duplicate, window)
-                if duplicate:
-                    found = await connection.execute(sql.unsent, {"update_id": update_id})
-                    turn.unsent = found.scalar_one_or_none()
-                yield turn
-                if not duplicate and not turn.forgotten:
-                    await self._save(connection, who, turn)
-                if not duplicate and update_id is not None and turn.outbox is not None:
-                    await connection.execute(
-                        sql.outbox, {"update": update_id, "replies": turn.outbox}
-                    )
-        except (DBAPIError, PoolTimeout, OSError) as exc:
-            if not _is_unavailable(exc):
-                raise
-            raise StorageUnavailable(type(exc).__name__) from exc
+        async with self._transaction(hold) as connection:
+            if hold is not None:
+                await hold.take()
+            duplicate = update_id is not None and not await self._claim(connection, update_id)
+            state, window = await self._lock(connection, who)
+            turn = Turn(connection, sql, who, state, duplicate, window)
+            if duplicate:
+                found = await connection.execute(sql.unsent, {"update_id": update_id})
+                turn.unsent = found.scalar_one_or_none()
+            yield turn
+            if not duplicate and not turn.forgotten:
+                await self._save(connection, who, turn)
+            if not duplicate and update_id is not None and turn.outbox is not None:
+                await connection.execute(sql.outbox, {"update": update_id, "replies": turn.outbox})
 
     async def _claim(self, connection: AsyncConnection, update_id: int) -> bool:
         claimed = await connection.execute(
@@ -94,13 +98,13 @@ class Repository:
         )
         return claimed.scalar_one_or_none() is not None
 
-    async def mark_replied(self, update_id: int) -> None:
-        """The update's replies reached Telegram: a redelivery must not send them again."""
-        async with self._guard() as connection:
+    async def _mark_replied(self, update_id: int, hold: Hold) -> None:
+        async with self._transaction(hold) as connection:
             await connection.execute(
                 self._sql.outbox,
                 {"update": update_id, "replied_at": utcnow(), "replies": None},
             )
+            await hold.give_back()  # in the same transaction: one round trip fewer
 
     async def _lock(
         self, connection: AsyncConnection, who: Pseudonym
@@ -155,10 +159,37 @@ class Repository:
     @asynccontextmanager
     async def _guard(self) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed on leaving; an unreachable database is StorageUnavailable."""
+        async with self._transaction(None) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _transaction(self, hold: Hold | None) -> AsyncIterator[AsyncConnection]:
+        """On the held person's connection if they have one, else on a pooled one."""
         try:
-            async with self.engine.begin() as connection:
-                yield connection
+            if hold is not None and hold.connection is not None:
+                async with hold.connection.begin():
+                    yield hold.connection
+            else:
+                async with self.engine.begin() as connection:
+                    yield connection
         except (DBAPIError, PoolTimeout, OSError) as exc:
             if not _is_unavailable(exc):
                 raise
             raise StorageUnavailable(type(exc).__name__) from exc
+
+
+class Held:
+    """A person held by `Repository.one_at_a_time`: their turn, then the mark that its replies
+    reached Telegram, in that order."""
+
+    def __init__(self, repo: Repository, who: Pseudonym, hold: Hold) -> None:
+        self._repo = repo
+        self._who = who
+        self._hold = hold
+
+    def turn(self, update_id: int | None) -> AbstractAsyncContextManager[Turn]:
+        return self._repo._turn(self._who, update_id, self._hold)
+
+    async def mark_replied(self, update_id: int) -> None:
+        """The update's replies reached Telegram: a redelivery must not send them again."""
+        await self._repo._mark_replied(update_id, self._hold)
