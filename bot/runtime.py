@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.keys import pseudonym_key
 from bot.settings import Settings
+from conversations import language
 from conversations.flow import FlowBook, load_book
 from conversations.pseudonym import Pseudonymiser
 from conversations.services import Services, load_services
@@ -33,6 +34,7 @@ async def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Ru
     book = load_book()
     services = load_services(settings.services_file)
     pseudonyms = Pseudonymiser(pseudonym_key(settings))
+    language.warm_up()  # before any update arrives: the profiles take a moment to load
     engine = create_engine(settings.database_url, settings.database_timeout)
     if settings.is_sqlite if migrate is None else migrate:
         await upgrade(engine)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection
 
-from langdetect import DetectorFactory, detect_langs
-from langdetect.lang_detect_exception import LangDetectException
+from conversations.detector import model
 
 # Short texts ("ok", "no idea") are too easy to misread as another language.
 MIN_DETECT_CHARS = 20
@@ -23,10 +21,9 @@ def from_app(language_code: str | None, supported: Collection[str]) -> str | Non
     return base if base in supported else None
 
 
-@functools.cache
-def _seed() -> None:
-    # langdetect is random unless seeded; the same words must always give the same language.
-    DetectorFactory.seed = 0
+def warm_up() -> None:
+    """Load the language profiles now, so the first person to write does not wait for them."""
+    model()
 
 
 def detect(text: str, supported: Collection[str]) -> str | None:
@@ -34,10 +31,8 @@ def detect(text: str, supported: Collection[str]) -> str | None:
     letters = sum(ch.isalpha() for ch in text)
     if letters < MIN_DETECT_CHARS:
         return None
-    _seed()
-    try:
-        guesses = detect_langs(text[:MAX_DETECT_CHARS])
-    except LangDetectException:
+    guesses = model().guess(text[:MAX_DETECT_CHARS])
+    if not guesses:
         return None
     best = guesses[0]
     if best.lang in supported and best.prob >= MIN_CONFIDENCE:

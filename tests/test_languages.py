@@ -77,3 +77,34 @@ async def test_a_chosen_language_is_not_overridden_by_what_the_person_writes(
     assert phone.said("What could be better?")
     [words] = [a for a in await harness.answers() if a["text"]]
     assert words["language"] == "pl"  # the answer is still recorded as written in Polish
+
+
+WRITTEN = [
+    "The staff listen to me and my room is warm and clean.",
+    "It would help if the kitchen stayed open later in the evening.",
+    "Pracownicy są bardzo mili i zawsze mają dla mnie czas",
+    "Pani w recepcji była miła ale jedzenie zimne i nikt nie pomaga z zasiłkiem",
+    "Le personnel est très gentil avec moi et ma chambre est propre",
+    "Das Personal ist sehr freundlich und hilfsbereit",
+    "Personalul este foarte amabil si camera mea este curata",
+    "Персонал очень добрый и внимательный",
+    "lol idk maybe ok thanks mate cheers",
+    "staff ok ale jedzenie zimne, need help with my benefits form",
+    "x" * 30,
+]
+
+
+def test_the_quick_detector_reads_every_language_as_langdetect_does() -> None:
+    # conversations/detector.py redoes langdetect's inner loop; people must be read the same.
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    from conversations.detector import model
+
+    DetectorFactory.seed = 0
+    for text in WRITTEN:
+        try:
+            expected = [(g.lang, round(g.prob, 9)) for g in detect_langs(text)]
+        except LangDetectException:
+            expected = []
+        assert [(g.lang, round(g.prob, 9)) for g in model().guess(text)] == expected, text
