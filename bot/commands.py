@@ -104,9 +104,11 @@ async def check(out: Callable[[str], None]) -> int:
         status = f"{missing} texts fall back to English" if missing else "complete"
         out(f"language {code} ({name}): {status}")
     engine = create_engine(settings.database_url, settings.database_timeout)
+    repo = Repository(engine)
     try:
-        reachable = await Repository(engine).ping()
+        reachable = await repo.ping()
     finally:
+        repo.close()
         await engine.dispose()
     out(f"database reachable: {'yes' if reachable else 'NO'}")
     return 0 if reachable else 1

@@ -16,10 +16,10 @@ def create_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
     hide_parameters keeps people's words and pseudonyms out of error messages, and so out of logs.
     """
     if url.startswith("sqlite"):
-        # One connection: SQLite lets one writer in at a time anyway, and writers queueing
-        # here are served in order, where writers queueing inside SQLite back off and sleep
-        # (a p99 of over a second at ten people; docs/benchmarks.md). Another process's
-        # writer (the clock) still waits for the busy timeout.
+        # People's turns write through storage.executors.SqliteWriter, on the event loop; this
+        # engine serves staff, digests and migrations. One connection: SQLite lets one writer
+        # in at a time anyway, and writers queueing here are served in order, where writers
+        # queueing inside SQLite back off and sleep.
         engine = create_async_engine(
             url,
             connect_args={"timeout": timeout},
@@ -40,6 +40,12 @@ def create_engine(url: str, timeout: float = DEFAULT_TIMEOUT) -> AsyncEngine:
         connect_args={"timeout": timeout},
         hide_parameters=True,
     )
+
+
+def timeout_of(engine: AsyncEngine) -> float:
+    """The `timeout` the engine was created with."""
+    timeout = getattr(engine.sync_engine.pool, "timeout", None)
+    return float(timeout()) if callable(timeout) else DEFAULT_TIMEOUT
 
 
 def _tune_sqlite(engine: AsyncEngine, timeout: float) -> None:

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.engine import timeout_of
+from storage.executors import Executor, OnAsync, SqliteWriter
 from storage.locks import Hold, PersonLocks
 from storage.models import ProcessedUpdate, utcnow
 from storage.turn import PersonState, Statements, Turn, state_of
@@ -39,6 +41,14 @@ class Repository:
         self.engine = engine
         self._people = PersonLocks(engine)
         self._sql = Statements(engine.dialect.name)
+        # SQLite's writes go through one connection on the event loop (storage.executors).
+        sqlite = engine.dialect.name == "sqlite"
+        self._writer = SqliteWriter(engine.url, timeout_of(engine)) if sqlite else None
+
+    def close(self) -> None:
+        """Close SQLite's writing connection (the engine's pool is the engine's to dispose)."""
+        if self._writer is not None:
+            self._writer.close()
 
     @asynccontextmanager
     async def one_at_a_time(self, who: Pseudonym) -> AsyncIterator[Held]:
@@ -77,51 +87,49 @@ class Repository:
     ) -> AsyncIterator[Turn]:
         require(who, Pseudonym)
         sql = self._sql
-        async with self._transaction(hold) as connection:
+        async with self._transaction(hold) as tx:
             if hold is not None:
                 await hold.take()
-            duplicate = update_id is not None and not await self._claim(connection, update_id)
-            state, window = await self._lock(connection, who)
-            turn = Turn(connection, sql, who, state, duplicate, window)
+            duplicate = update_id is not None and not await self._claim(tx, update_id)
+            state, window = await self._lock(tx, who)
+            turn = Turn(tx, sql, who, state, duplicate, window)
             if duplicate:
-                found = await connection.execute(sql.unsent, {"update_id": update_id})
+                found = await tx.execute(sql.unsent, {"update_id": update_id})
                 turn.unsent = found.scalar_one_or_none()
             yield turn
             if not duplicate and not turn.forgotten:
-                await self._save(connection, who, turn)
+                await self._save(tx, who, turn)
             if not duplicate and update_id is not None and turn.outbox is not None:
-                await connection.execute(sql.outbox, {"update": update_id, "replies": turn.outbox})
+                await tx.execute(sql.outbox, {"update": update_id, "replies": turn.outbox})
 
-    async def _claim(self, connection: AsyncConnection, update_id: int) -> bool:
-        claimed = await connection.execute(
+    async def _claim(self, tx: Executor, update_id: int) -> bool:
+        claimed = await tx.execute(
             self._sql.claim, {"update_id": update_id, "processed_at": utcnow()}
         )
         return claimed.scalar_one_or_none() is not None
 
     async def _mark_replied(self, update_id: int, hold: Hold) -> None:
-        async with self._transaction(hold) as connection:
-            await connection.execute(
+        async with self._transaction(hold) as tx:
+            await tx.execute(
                 self._sql.outbox,
                 {"update": update_id, "replied_at": utcnow(), "replies": None},
             )
             await hold.give_back()  # in the same transaction: one round trip fewer
 
     async def _lock(
-        self, connection: AsyncConnection, who: Pseudonym
+        self, tx: Executor, who: Pseudonym
     ) -> tuple[PersonState, tuple[datetime | None, int]]:
         """The person's state and message window, their row locked until commit; the row is
         made on their first update."""
-        row = (await connection.execute(self._sql.lock, {"who": who.value})).one_or_none()
+        row = (await tx.execute(self._sql.lock, {"who": who.value})).one_or_none()
         if row is None:
-            await connection.execute(
-                self._sql.join, {"pseudonym": who.value, "updated_at": utcnow()}
-            )
-            row = (await connection.execute(self._sql.lock, {"who": who.value})).one()
+            await tx.execute(self._sql.join, {"pseudonym": who.value, "updated_at": utcnow()})
+            row = (await tx.execute(self._sql.lock, {"who": who.value})).one()
         return state_of(row), (row.window_start, row.window_count)
 
-    async def _save(self, connection: AsyncConnection, who: Pseudonym, turn: Turn) -> None:
+    async def _save(self, tx: Executor, who: Pseudonym, turn: Turn) -> None:
         state = turn.state
-        await connection.execute(
+        await tx.execute(
             self._sql.save,
             {
                 "who": who.value,
@@ -138,40 +146,43 @@ class Repository:
 
     async def claim_update(self, update_id: int) -> bool:
         """Record an update that needs no other storage work; False if it was already seen."""
-        async with self._guard() as connection:
-            return await self._claim(connection, update_id)
+        async with self._guard() as tx:
+            return await self._claim(tx, update_id)
 
     async def prune_processed(self, older_than: timedelta) -> int:
-        async with self._guard() as connection:
-            result = await connection.execute(
+        async with self._guard() as tx:
+            result = await tx.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < utcnow() - older_than)
             )
             return int(result.rowcount or 0)
 
     async def ping(self) -> bool:
         try:
-            async with self._guard() as connection:
-                await connection.execute(text("SELECT 1"))
+            async with self._guard() as tx:
+                await tx.execute(text("SELECT 1"))
             return True
         except StorageUnavailable:
             return False
 
     @asynccontextmanager
-    async def _guard(self) -> AsyncIterator[AsyncConnection]:
+    async def _guard(self) -> AsyncIterator[Executor]:
         """One transaction, committed on leaving; an unreachable database is StorageUnavailable."""
-        async with self._transaction(None) as connection:
-            yield connection
+        async with self._transaction(None) as tx:
+            yield tx
 
     @asynccontextmanager
-    async def _transaction(self, hold: Hold | None) -> AsyncIterator[AsyncConnection]:
-        """On the held person's connection if they have one, else on a pooled one."""
+    async def _transaction(self, hold: Hold | None) -> AsyncIterator[Executor]:
+        """SQLite's writer; else the held person's connection if they have one, or a pooled one."""
         try:
-            if hold is not None and hold.connection is not None:
+            if self._writer is not None:
+                async with self._writer.transaction() as on_loop:
+                    yield on_loop
+            elif hold is not None and hold.connection is not None:
                 async with hold.connection.begin():
-                    yield hold.connection
+                    yield OnAsync(hold.connection)
             else:
                 async with self.engine.begin() as connection:
-                    yield connection
+                    yield OnAsync(connection)
         except (DBAPIError, PoolTimeout, OSError) as exc:
             if not _is_unavailable(exc):
                 raise

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.executors import Executor
 from storage.models import Answer, Participant, ProcessedUpdate, Response, utcnow
 from storage.types import Pseudonym, ScrubbedText, require
 
@@ -92,14 +92,14 @@ class Turn:
 
     def __init__(
         self,
-        connection: AsyncConnection,
+        tx: Executor,
         statements: Statements,
         who: Pseudonym,
         state: PersonState,
         duplicate: bool,
         window: tuple[datetime | None, int],
     ):
-        self._connection = connection
+        self._tx = tx
         self._sql = statements
         self._who = who
         self.state = state
@@ -126,7 +126,7 @@ class Turn:
         return self.state
 
     async def start_response(self, service_code: str | None, service_status: str) -> int:
-        created = await self._connection.execute(
+        created = await self._tx.execute(
             self._sql.start_response,
             {
                 "pseudonym": self._who.value,
@@ -153,7 +153,7 @@ class Turn:
         response_id = self.state.response_id
         if response_id is None:
             raise ValueError("no response is open for this person")
-        await self._connection.execute(
+        await self._tx.execute(
             self._sql.record_answer,
             {
                 "response_id": response_id,
@@ -170,7 +170,7 @@ class Turn:
         if self.state.response_id is None:
             return None
         row = (
-            await self._connection.execute(
+            await self._tx.execute(
                 self._sql.open_response,
                 {"response_id": self.state.response_id, "who": self._who.value},
             )
@@ -186,7 +186,7 @@ class Turn:
         await self._change_response(completed_at=utcnow())
 
     async def _change_response(self, **values: object) -> None:
-        await self._connection.execute(
+        await self._tx.execute(
             self._sql.change_response,
             {"response_id": self.state.response_id, "who": self._who.value, **values},
         )
@@ -194,11 +194,11 @@ class Turn:
     async def forget(self) -> int:
         """Delete everything this person has told the bot, and nothing of anyone else's."""
         ids = select(Response.id).where(Response.pseudonym == self._who.value)
-        await self._connection.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-        result = await self._connection.execute(
+        await self._tx.execute(delete(Answer).where(Answer.response_id.in_(ids)))
+        result = await self._tx.execute(
             delete(Response).where(Response.pseudonym == self._who.value)
         )
-        await self._connection.execute(
+        await self._tx.execute(
             delete(Participant).where(Participant.pseudonym == self._who.value)
         )
         self.forgotten = True
