@@ -5,11 +5,16 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 
+from digests.texts import Texts
+
 
 def weekly_chart(
-    weeks: Sequence[str], series: Mapping[str, Sequence[int | None]], title: str
+    weeks: Sequence[str], series: Mapping[str, Sequence[int | None]], texts: Texts
 ) -> bytes:
-    """`series`: service name -> answers per week, None where the count is suppressed."""
+    """`series`: service name -> answers per week, None where the count is suppressed.
+
+    Its title and axis are in the words of `texts`, as the rest of the digest is.
+    """
     # Imported here: matplotlib takes a while to load and only the digest needs it.
     import matplotlib
 
@@ -24,8 +29,8 @@ def weekly_chart(
             axes.plot(positions, values, marker="o", label=name)
         axes.set_xticks(positions, [w.split("-")[-1] for w in weeks])
         axes.set_ylim(bottom=0)
-        axes.set_title(title)
-        axes.set_ylabel("answers")
+        axes.set_title(texts("chart"))
+        axes.set_ylabel(texts("chart_axis"))
         axes.grid(alpha=0.3)
         if series:
             axes.legend(fontsize="small", loc="upper left")

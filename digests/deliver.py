@@ -21,7 +21,7 @@ def chart_png(digest: Digest) -> bytes:
         name: [None if cell == SUPPRESSED else int(cell) for cell in cells]
         for name, cells in digest.trend.groups
     }
-    return weekly_chart(digest.trend.weeks, series, digest_texts()("chart"))
+    return weekly_chart(digest.trend.weeks, series, digest_texts())
 
 
 async def send_by_telegram(bot: Bot, chat_id: int, digest: Digest) -> None:
