@@ -96,6 +96,9 @@ async def check(out: Callable[[str], None]) -> int:
     out(f"services: {len(services.items)} from {settings.services_file}")
     for service in services.items:
         out(f"  {service.code}: {service.name('en')}")
+    themes = settings.themes()
+    languages = ", ".join(themes.languages)
+    out(f"themes: {len(themes.items)} with keywords in {languages}, from {settings.themes_file}")
     book = load_book()
     steps = ", ".join(step.key for step in book.feedback.steps)
     out(f"feedback flow: {len(book.feedback.steps)} steps ({steps})")

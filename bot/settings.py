@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.services import default_services_file
 from digests.mail import SmtpServer
+from digests.themes import Themes, ThemesFileError, default_themes_file, load_themes
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///listening-post.db"
 DEFAULT_BOT_API_URL = "https://api.telegram.org/bot"
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     bot_api_url: str = DEFAULT_BOT_API_URL
     pseudonym_key: SecretStr | None = None
     services_file: Path = Field(default_factory=default_services_file)
+    # The themes the digest counts. Read here with the other settings, so a mistake made while
+    # editing it stops every command with one line, instead of a digest failing on Monday.
+    themes_file: Path = Field(default_factory=default_themes_file, validate_default=True)
     timezone: Annotated[str, Field(min_length=1)] = "Europe/London"
     # Seconds to wait for a busy or unreachable database before giving up on an update (which
     # is then redelivered): SQLite's busy timeout, PostgreSQL's connect and pool timeouts.
@@ -106,6 +110,22 @@ class Settings(BaseSettings):
         if not re.fullmatch(r"/[A-Za-z0-9_/-]{0,100}", value):
             raise ValueError("must be a path such as /telegram")
         return value
+
+    @field_validator("themes_file")
+    @classmethod
+    def _themes_file(cls, value: Path) -> Path:
+        try:
+            load_themes(value)
+        except ThemesFileError as exc:
+            raise ValueError(exc.reason) from None
+        return value
+
+    def themes(self) -> Themes:
+        """The themes of THEMES_FILE (checked when the settings were read)."""
+        try:
+            return load_themes(self.themes_file)
+        except ThemesFileError as exc:  # changed since the settings were read
+            raise ConfigError(str(exc)) from None
 
     @field_validator("smtp_url")
     @classmethod

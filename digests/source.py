@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conversations.services import Services
 from digests.build import build_digest
 from digests.model import Digest
+from digests.themes import Themes, load_themes
 from digests.weeks import Week, week_just_ended, week_so_far
 
 
@@ -20,12 +21,14 @@ class DigestSource:
     services: Services
     timezone: str
     suppress_below: int
+    themes: Themes = field(default_factory=load_themes)  # a deployer's own: Settings.themes()
 
     async def week(self, week: Week, scope: Collection[str] | None = None) -> Digest:
         """A whole week, whether or not it has ended (the clock only asks for ended ones)."""
         return await build_digest(
-            self.engine, self.services, week, scope, self.suppress_below, until=self._now()
-        )
+            self.engine, self.services, week, scope, self.suppress_below,
+            until=self._now(), themes=self.themes,
+        )  # fmt: skip
 
     async def last_week(self, scope: Collection[str] | None = None) -> Digest:
         return await self.week(week_just_ended(self._now(), self.timezone), scope)
@@ -34,8 +37,9 @@ class DigestSource:
         """This week up to now: what a commissioner sees when they ask mid-week."""
         week, now = week_so_far(self._now(), self.timezone)
         return await build_digest(
-            self.engine, self.services, week, scope, self.suppress_below, until=now
-        )
+            self.engine, self.services, week, scope, self.suppress_below,
+            until=now, themes=self.themes,
+        )  # fmt: skip
 
     @staticmethod
     def _now() -> datetime:

@@ -21,7 +21,11 @@ TAG = re.compile(r"\[[a-z][a-z-]*\]")
 
 
 class ThemesFileError(Exception):
-    """The themes file is missing or malformed; the message says where."""
+    """The themes file is missing or malformed; the message names THEMES_FILE and says where."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"THEMES_FILE {reason}")
+        self.reason = reason  # without the setting's name, for the settings to put it in front
 
 
 class _Theme(BaseModel):
@@ -76,6 +80,12 @@ class Theme:
 class Themes:
     items: tuple[Theme, ...]
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages that have keywords, English first."""
+        found = {lang for theme in self.items for lang in theme.patterns}
+        return tuple(lang for lang in LANGUAGES if lang in found)
+
     def count(self, texts: Iterable[tuple[str, str]]) -> Counter[str]:
         """How many of the (text, language) pairs mention each theme, by theme key."""
         found: Counter[str] = Counter()
@@ -94,6 +104,7 @@ def _pattern(keywords: Iterable[str]) -> re.Pattern[str]:
 
 
 def default_themes_file() -> Path:
+    """The themes shipped with the bot; a deployer points THEMES_FILE at their own copy."""
     return Path(str(resources.files("conversations") / "themes.yaml"))
 
 
@@ -103,23 +114,23 @@ def load_themes(path: Path | None = None, languages: Collection[str] = LANGUAGES
     try:
         parsed = _ThemesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except OSError as exc:
-        raise ThemesFileError(f"themes file cannot be read: {path} ({exc.strerror})") from None
+        raise ThemesFileError(f"cannot be read: {path} ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ThemesFileError(f"is not UTF-8 text: {path}") from None
     except yaml.YAMLError:
-        raise ThemesFileError(f"themes file is not valid YAML: {path}") from None
+        raise ThemesFileError(f"is not valid YAML: {path}") from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
+        where = ".".join(str(part) for part in first["loc"]) or "the whole file"
         message = first["msg"].removeprefix("Value error, ")
-        raise ThemesFileError(f"themes file {path}: {where}: {message}") from None
+        raise ThemesFileError(f"{path}: {where}: {message}") from None
     keys = [t.key for t in parsed.themes]
     if len(set(keys)) != len(keys):
-        raise ThemesFileError(f"themes file {path}: theme keys must be unique")
+        raise ThemesFileError(f"{path}: theme keys must be unique")
     for theme in parsed.themes:
         unknown = set(theme.keywords) - set(languages)
         if unknown:
-            raise ThemesFileError(
-                f"themes file {path}: {theme.key}: unknown language {sorted(unknown)[0]}"
-            )
+            raise ThemesFileError(f"{path}: {theme.key}: unknown language {sorted(unknown)[0]}")
     return Themes(
         tuple(
             Theme(
