@@ -7,14 +7,23 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from bot.runtime import Runtime
+import pytest
+from telegram import Update
+
+from bot.app import build_application
+from bot.runtime import Runtime, open_runtime
+from bot.settings import Settings
 from digests.weeks import week_just_ended, week_so_far
+from storage.repository import StorageUnavailable
+from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.chats import SentMessage
+from tests.fakes.request import FakeRequest
 from tests.harness import Harness
 from tests.seeding import Seeder, pseudonym
 
 PNG = b"\x89PNG\r\n\x1a\n"
 UNKNOWN = "I don't know that command. Send /help to see what I can do."
+SORRY = "Sorry, something went wrong."
 RIVERSIDE = "Riverside Hostel (example)"
 HARBOUR = "Harbour Recovery Service (example)"
 LONDON = "Europe/London"
@@ -109,6 +118,52 @@ async def test_a_digest_request_delivered_twice_is_answered_once(harness: Harnes
     update = harness.updates.command(commissioner.person, "/digest")
     await commissioner.deliver(update)
     await commissioner.deliver(update)
+    assert len(harness.telegram.calls_of("sendPhoto")) == 1
+
+
+async def test_a_digest_whose_sending_failed_goes_out_when_the_update_comes_again(
+    harness: Harness,
+) -> None:
+    await _seed(harness.runtime, _this_week())
+    commissioner = await harness.commissioner()
+    update = harness.updates.command(commissioner.person, "/digest")
+    harness.telegram.fail_next("sendMessage", 502)  # Telegram is briefly away
+
+    first = await commissioner.deliver(update)
+    assert [m.text or "" for m in first][-1].startswith(SORRY)
+    assert harness.telegram.calls_of("sendPhoto") == []
+
+    # Telegram delivers the update again (after a restart, say): now the digest goes out...
+    *texts, chart, table = await commissioner.deliver(update)
+    assert "11 answers from 11 people." in "\n".join(m.text or "" for m in texts)
+    assert _file(harness, chart, "photo").startswith(PNG)
+    assert table.raw["document"]["file_name"].endswith(".csv")
+    # ...and only once, however often the update comes after that.
+    assert await commissioner.deliver(update) == []
+    assert len(harness.telegram.calls_of("sendPhoto")) == 1
+
+
+async def test_a_digest_asked_for_while_the_database_is_away_goes_out_once_it_is_back(
+    settings: Settings, harness: Harness, telegram: FakeBotApi
+) -> None:
+    await _seed(harness.runtime, _this_week())
+    commissioner = await harness.commissioner()
+    update = harness.updates.command(commissioner.person, "/digest")
+    down = settings.model_copy(
+        update={"database_url": "postgresql+asyncpg://nobody@127.0.0.1:9/none"}
+    )
+    broken = await open_runtime(down, migrate=False)
+    app = build_application(down, broken, request=FakeRequest(telegram))
+    try:
+        async with app:
+            with pytest.raises(StorageUnavailable):  # so it is not acknowledged to Telegram
+                await app.process_update(Update.de_json(update, app.bot))
+    finally:
+        await broken.close()
+    assert commissioner.inbox()[commissioner.seen :] == []  # not even an apology
+
+    *texts, _chart, _table = await commissioner.deliver(update)
+    assert "11 answers from 11 people." in "\n".join(m.text or "" for m in texts)
     assert len(harness.telegram.calls_of("sendPhoto")) == 1
 
 
