@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot
 from telegram.error import TelegramError
 
@@ -49,8 +50,7 @@ async def invite(
     code = secrets.token_urlsafe(16)
     engine = create_engine(settings.database_url, settings.database_timeout)
     try:
-        if settings.is_sqlite:
-            await upgrade(engine)
+        await _migrate_embedded(settings, engine)
         await StaffRepository(engine).create_invite(code, role, codes, email, valid_for)
     finally:
         await engine.dispose()
@@ -72,11 +72,12 @@ async def invite(
 async def staff_list(settings: Settings, out: Callable[[str], None]) -> None:
     engine = create_engine(settings.database_url, settings.database_timeout)
     try:
+        await _migrate_embedded(settings, engine)
         everyone = await StaffRepository(engine).everyone()
     finally:
         await engine.dispose()
     if not everyone:
-        out("no staff yet: `listening-post invite commissioner` makes an invite")
+        out("No staff yet. `listening-post invite commissioner` makes an invite for one.")
     for member in everyone:
         scope = ",".join(member.services) if member.services else "all services"
         out(f"{member.id}\t{member.role}\t{scope}\t{member.email or '-'}")
@@ -85,8 +86,16 @@ async def staff_list(settings: Settings, out: Callable[[str], None]) -> None:
 async def staff_remove(settings: Settings, staff_id: int, out: Callable[[str], None]) -> int:
     engine = create_engine(settings.database_url, settings.database_timeout)
     try:
+        await _migrate_embedded(settings, engine)
         removed = await StaffRepository(engine).remove(staff_id)
     finally:
         await engine.dispose()
     out(f"removed staff member {staff_id}" if removed else f"no staff member {staff_id}")
     return 0 if removed else 1
+
+
+async def _migrate_embedded(settings: Settings, engine: AsyncEngine) -> None:
+    """The embedded default is set up by whichever command touches it first, as `run` does;
+    PostgreSQL is migrated by `listening-post migrate` at release."""
+    if settings.is_sqlite:
+        await upgrade(engine)

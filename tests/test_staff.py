@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.settings import ConfigError, Settings
 from bot.staff_cli import invite, staff_list, staff_remove
 from storage.staff import StaffRepository
-from tests.fakes.bot_api import FakeBotApi
+from tests.fakes.bot_api import FAKE_TOKEN, FakeBotApi
 from tests.fakes.server import BotApiServer
 from tests.harness import Harness
+from tests.processes import Processes
 
 
 async def _invite(
@@ -106,3 +108,20 @@ async def test_an_invite_for_an_unknown_service_is_refused(settings: Settings) -
         await invite(settings, "commissioner", "nowhere", None, "7d", print)
     with pytest.raises(ConfigError, match="--expires"):
         await invite(settings, "commissioner", None, None, "soon", print)
+
+
+async def test_staff_list_on_a_fresh_embedded_database_says_there_is_nobody_yet(
+    tmp_path: Path,
+) -> None:
+    processes = Processes(tmp_path, {"BOT_TOKEN": FAKE_TOKEN, "PTB_TIMEDELTA": "true"})
+    try:
+        listed = await processes.run("staff", "list", name="staff-list")
+        assert listed.splitlines()[-1] == (
+            "No staff yet. `listening-post invite commissioner` makes an invite for one."
+        )
+        removing = await processes.start("staff", "remove", "1", name="staff-remove")
+        assert await removing.exit_status() == 1
+        assert removing.log().splitlines()[-1] == "no staff member 1"
+        assert "Traceback" not in listed + removing.log()
+    finally:
+        await processes.kill_all()
