@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import ssl
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,7 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.services import default_services_file
-from digests.mail import SmtpServer
+from digests.mail import SmtpServer, tls_context
 from digests.themes import Themes, ThemesFileError, default_themes_file, load_themes
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///listening-post.db"
@@ -58,6 +59,8 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: SecretStr | None = None
     smtp_from: str = "listening-post@localhost"
+    # PEM certificates to trust for the SMTP server instead of the system's (a private CA).
+    smtp_ca_file: Path | None = None
     # Webhook deployment (`serve`, `set-webhook`).
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -134,6 +137,16 @@ class Settings(BaseSettings):
             SmtpServer.from_url(value.get_secret_value(), "check")
         return value
 
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _ca_file(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                tls_context(value)
+            except (OSError, ssl.SSLError):
+                raise ValueError(f"cannot be read as PEM certificates: {value}") from None
+        return value
+
     @field_validator("smtp_from")
     @classmethod
     def _address(cls, value: str) -> str:
@@ -144,13 +157,15 @@ class Settings(BaseSettings):
     def smtp_server(self) -> SmtpServer | None:
         """Where digests are e-mailed from; None when no SMTP server is set."""
         if self.smtp_url is not None:
-            return SmtpServer.from_url(self.smtp_url.get_secret_value(), self.smtp_from)
+            url = self.smtp_url.get_secret_value()
+            return SmtpServer.from_url(url, self.smtp_from, self.smtp_ca_file)
         if self.smtp_host is None:
             return None
         password = self.smtp_password.get_secret_value() if self.smtp_password else None
         return SmtpServer(
-            self.smtp_host, self.smtp_port, self.smtp_user, password, sender=self.smtp_from
-        )
+            self.smtp_host, self.smtp_port, self.smtp_user, password,
+            sender=self.smtp_from, ca_file=self.smtp_ca_file,
+        )  # fmt: skip
 
     @field_validator("digest_time")
     @classmethod
