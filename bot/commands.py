@@ -111,7 +111,7 @@ async def check(out: Callable[[str], None]) -> int:
     try:
         reachable = await repo.ping()
     finally:
-        repo.close()
+        await repo.close()
         await engine.dispose()
     out(f"database reachable: {'yes' if reachable else 'NO'}")
     return 0 if reachable else 1

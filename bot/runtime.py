@@ -26,7 +26,7 @@ class Runtime:
     pseudonyms: Pseudonymiser
 
     async def close(self) -> None:
-        self.repo.close()
+        await self.repo.close()
         await self.engine.dispose()
 
 

@@ -8,18 +8,16 @@ it holds across processes. SQLite (one process): an asyncio lock per person.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+import asyncpg
 
+from storage.postgres import UNAVAILABLE, Pool
 from storage.types import Pseudonym
 
-_LOCK = text("SELECT pg_advisory_lock(:key)")
-_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+_LOCK = "SELECT pg_advisory_lock($1)"
+_UNLOCK = "SELECT pg_advisory_unlock($1)"
 
 
 class Hold:
@@ -27,7 +25,7 @@ class Hold:
     run on, and the lock is taken by the turn's first statement and given back by the mark's
     last, so holding the person costs no transaction of its own."""
 
-    def __init__(self, who: Pseudonym, connection: AsyncConnection | None) -> None:
+    def __init__(self, who: Pseudonym, connection: asyncpg.Connection | None) -> None:
         # 63 bits of the pseudonym: collisions only make two people wait for each other.
         self._key = int(who.value[:15], 16)
         self.connection = connection
@@ -35,41 +33,51 @@ class Hold:
 
     async def take(self) -> None:
         if self.connection is not None and not self.locked:
-            await self.connection.execute(_LOCK, {"key": self._key})
+            await self.connection.execute(_LOCK, self._key)
             self.locked = True
 
     async def give_back(self) -> None:
         if self.connection is not None and self.locked:
-            await self.connection.execute(_UNLOCK, {"key": self._key})
+            await self.connection.execute(_UNLOCK, self._key)
             self.locked = False
 
 
 class PersonLocks:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
+    """`pool` on PostgreSQL; None on SQLite."""
+
+    def __init__(self, pool: Pool | None) -> None:
+        self._pool = pool
         self._local: dict[str, tuple[asyncio.Lock, int]] = {}
 
     @asynccontextmanager
     async def hold(self, who: Pseudonym) -> AsyncIterator[Hold]:
-        if self._postgres:
-            async with self._advisory(who) as hold:
+        if self._pool is not None:
+            async with self._advisory(self._pool, who) as hold:
                 yield hold
         else:
             async with self._in_process(who):
                 yield Hold(who, None)
 
     @asynccontextmanager
-    async def _advisory(self, who: Pseudonym) -> AsyncIterator[Hold]:
-        async with self._engine.connect() as connection:
-            hold = Hold(who, connection)
-            try:
-                yield hold
-            finally:
-                # If the connection is gone, so is the lock (it belongs to the session): a
-                # failed unlock must not hide what happened while it was held.
-                with contextlib.suppress(SQLAlchemyError, OSError):
+    async def _advisory(self, pool: Pool, who: Pseudonym) -> AsyncIterator[Hold]:
+        connection = await pool.acquire()
+        hold = Hold(who, connection)
+        broken = False
+        try:
+            yield hold
+        except UNAVAILABLE:
+            broken = True
+            raise
+        finally:
+            # If the connection is gone, so is the lock (it belongs to the session): a failed
+            # unlock must not hide what happened while it was held. Releasing the connection
+            # gives back any advisory lock it still has, too.
+            if not broken:
+                try:
                     await hold.give_back()
+                except UNAVAILABLE:
+                    broken = True
+            await pool.release(connection, broken=broken)
 
     @asynccontextmanager
     async def _in_process(self, who: Pseudonym) -> AsyncIterator[None]:

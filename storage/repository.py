@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, text
+from sqlalchemy import Executable, delete, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,6 +16,7 @@ from storage.engine import timeout_of
 from storage.executors import Executor, OnAsync, SqliteWriter
 from storage.locks import Hold, PersonLocks
 from storage.models import ProcessedUpdate, utcnow
+from storage.postgres import UNAVAILABLE, Compiled, OnAsyncpg, Pool
 from storage.turn import PersonState, Statements, Turn, state_of
 from storage.types import Pseudonym, require
 
@@ -23,7 +24,13 @@ log = logging.getLogger(__name__)
 
 # Errors that mean "the database is not there right now" (so retrying later can succeed), as
 # opposed to integrity or programming errors, which are bugs and must not be retried for ever.
-_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, OSError)
+_UNAVAILABLE: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    PoolTimeout,
+    *UNAVAILABLE,
+)
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, *UNAVAILABLE)
 
 
 def _is_unavailable(exc: BaseException) -> bool:
@@ -39,16 +46,23 @@ class StorageUnavailable(Exception):
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._people = PersonLocks(engine)
         self._sql = Statements(engine.dialect.name)
-        # SQLite's writes go through one connection on the event loop (storage.executors).
+        timeout = timeout_of(engine)
+        # People's turns: on SQLite through one connection on the event loop
+        # (storage.executors), on PostgreSQL on asyncpg connections of their own
+        # (storage.postgres). Everything else uses the engine.
         sqlite = engine.dialect.name == "sqlite"
-        self._writer = SqliteWriter(engine.url, timeout_of(engine)) if sqlite else None
+        self._writer = SqliteWriter(engine.url, timeout) if sqlite else None
+        self._pool = None if sqlite else Pool(engine.url, timeout)
+        self._compiled: dict[tuple[int, tuple[str, ...]], tuple[Executable, Compiled]] = {}
+        self._people = PersonLocks(self._pool)
 
-    def close(self) -> None:
-        """Close SQLite's writing connection (the engine's pool is the engine's to dispose)."""
+    async def close(self) -> None:
+        """Close the turns' own connections (the engine's pool is the engine's to dispose)."""
         if self._writer is not None:
             self._writer.close()
+        if self._pool is not None:
+            await self._pool.close()
 
     @asynccontextmanager
     async def one_at_a_time(self, who: Pseudonym) -> AsyncIterator[Held]:
@@ -65,7 +79,7 @@ class Repository:
                 except BaseException:
                     body_raised = True
                     raise
-        except (DBAPIError, PoolTimeout, OSError) as exc:
+        except _DATABASE_ERRORS as exc:
             # Only taking or giving back the lock says the database is away; what the caller
             # does while holding it raises as it is.
             if body_raised or not _is_unavailable(exc):
@@ -178,12 +192,12 @@ class Repository:
                 async with self._writer.transaction() as on_loop:
                     yield on_loop
             elif hold is not None and hold.connection is not None:
-                async with hold.connection.begin():
-                    yield OnAsync(hold.connection)
+                async with hold.connection.transaction():
+                    yield OnAsyncpg(hold.connection, self.engine.dialect, self._compiled)
             else:
                 async with self.engine.begin() as connection:
                     yield OnAsync(connection)
-        except (DBAPIError, PoolTimeout, OSError) as exc:
+        except _DATABASE_ERRORS as exc:
             if not _is_unavailable(exc):
                 raise
             raise StorageUnavailable(type(exc).__name__) from exc

@@ -85,6 +85,11 @@ class Statements:
             Response.service_code, Response.service_status, wrote.label("wrote_words")
         ).where(theirs)
         self.change_response = update(Response).where(theirs)
+        own = Response.pseudonym == bindparam("who")
+        theirs_ids = select(Response.id).where(own)
+        self.forget_answers = delete(Answer).where(Answer.response_id.in_(theirs_ids))
+        self.forget_responses = delete(Response).where(own)
+        self.forget_person = delete(Participant).where(person)
 
 
 class Turn:
@@ -191,19 +196,14 @@ class Turn:
             {"response_id": self.state.response_id, "who": self._who.value, **values},
         )
 
-    async def forget(self) -> int:
+    async def forget(self) -> None:
         """Delete everything this person has told the bot, and nothing of anyone else's."""
-        ids = select(Response.id).where(Response.pseudonym == self._who.value)
-        await self._tx.execute(delete(Answer).where(Answer.response_id.in_(ids)))
-        result = await self._tx.execute(
-            delete(Response).where(Response.pseudonym == self._who.value)
-        )
-        await self._tx.execute(
-            delete(Participant).where(Participant.pseudonym == self._who.value)
-        )
+        who = {"who": self._who.value}
+        await self._tx.execute(self._sql.forget_answers, who)
+        await self._tx.execute(self._sql.forget_responses, who)
+        await self._tx.execute(self._sql.forget_person, who)
         self.forgotten = True
         self.state = PersonState()
-        return int(result.rowcount or 0)
 
 
 def state_of(row: Any) -> PersonState:
