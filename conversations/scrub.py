@@ -103,6 +103,9 @@ _PHONE = re.compile(
     # lone "0": that is what keeps dates such as 03-01-2025 10 out.
     rf"|(?:\((?=0\d{{2,4}}\)))?0\d(?:{_SEP}(?=\d{{3}}))?\d(?:{_SEP}\d){{7,8}}"
     rf"|0[ .\-]{{1,3}}\d(?:{_SEP}\d){{8,9}}"
+    # A mobile without its 0 ("7700 900123"): ten digits from a 7, unbroken or in the 4-6 or
+    # 4-3-3 grouping mobiles are written in, so counts, amounts, years and times stay as written.
+    r"|7\d{3}(?:[ .\-]{0,3}\d{3}){2}"
     r")(?!\d|[.-]\d)"
 )
 # A 3-3-4 or unbroken 10-digit run is always tagged, valid check digit or not: it is some

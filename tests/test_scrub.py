@@ -55,6 +55,13 @@ PHONES = [
     ("07700 900123/07700 900124", "[phone]/[phone]"),
     ("mobile 07700 900123/landline 020 7946 0018", "mobile [phone]/landline [phone]"),
     ("on 03.01.2025 call 07700 900123", "on 03.01.2025 call [phone]"),
+    # A mobile without its leading 0, as people write it after "+44" habits or a typo.
+    ("call me on 7700 900123", "call me on [phone]"),
+    ("7700 900 123", "[phone]"),
+    ("7700-900-456", "[phone]"),
+    ("7700900789", "[phone]"),
+    ("text 7700 900123 after 6pm", "text [phone] after 6pm"),
+    ("zadzwoń 7700 900123, dziękuję", "zadzwoń [phone], dziękuję"),
 ]
 
 EMAILS = [
@@ -227,6 +234,16 @@ UNCHANGED = [
     "A&E wait was 4 hours, form PIP2 page 3",
     "the numbers were 2024 2025 10",
     "9 4 3 4 7 6 5 9 1 8 bingo",
+    # Numbers beginning with 7 that are not a mobile without its 0.
+    "we raised £7,700.50 in 2024",
+    "it cost £7700 over 900 days",
+    "between 7700 and 9001 steps a day",
+    "rooms 7701 to 7710 are empty",
+    "7700 people came and 900 stayed",
+    "ref 7700 900 is on the letter",
+    "the 7:45 and 7.50 buses, then 7 more",
+    "on 7.7.2024 I waited 7 hours",
+    "order 7700 9001 2345 never came",
 ]
 
 CORPUS = PHONES + EMAILS + POSTCODES + NI_NUMBERS + NHS_NUMBERS + LINKS + HANDLES + MIXED
