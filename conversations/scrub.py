@@ -176,3 +176,23 @@ def scrub(text: str) -> ScrubbedText:
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
     return ScrubbedText(text)
+
+
+_TAG = re.compile("|".join(re.escape(tag) for tag in sorted(TAGS)))
+
+
+def shorten(text: ScrubbedText, limit: int) -> ScrubbedText:
+    """At most `limit` characters of scrubbed text, cut before a tag rather than through it.
+
+    Cut only after scrubbing: cut first, and the limit can fall inside an address or number,
+    leaving a fragment ("sam.jones@examp") that no rule recognises any more.
+    """
+    value = text.value
+    if len(value) <= limit:
+        return text
+    end = limit
+    for tag in _TAG.finditer(value):
+        if tag.start() < limit < tag.end():
+            end = tag.start()
+            break
+    return ScrubbedText(value[:end].rstrip())

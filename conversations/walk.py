@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from conversations import language as lang
 from conversations.flow import FlowBook, Step
 from conversations.prompts import Outcome, Prompter, Reply
-from conversations.scrub import normalise, scrub
+from conversations.scrub import normalise, scrub, shorten
 from conversations.services import Services
 from storage.turn import ResponseView, Turn
 from storage.types import ScrubbedText
@@ -75,9 +75,12 @@ class Walker:
         """Make typed words ready to store. Pure work, so handlers do it before the person's
         turn opens: it never holds their lock or a transaction while other people wait."""
         text = normalise(text)
-        cut = len(text) > MAX_WORDS
-        text = text[:MAX_WORDS]
-        return Words(scrub(text), cut, lang.detect(text, self.book.languages))
+        # The whole message is scrubbed before it is cut (Telegram caps one at 4,096 characters,
+        # so this is bounded work): see scrub.shorten.
+        scrubbed = scrub(text)
+        kept = shorten(scrubbed, MAX_WORDS)
+        cut = len(kept.value) < len(scrubbed.value)
+        return Words(kept, cut, lang.detect(text, self.book.languages))
 
     async def words(self, turn: Turn, words: Words) -> Outcome:
         """Typed words: an answer if the question asks for words, otherwise a gentle pointer."""

@@ -73,6 +73,58 @@ async def test_a_very_long_answer_keeps_2000_characters_and_says_so(harness: Har
     assert len(words["text"]) <= 2000 and words["text"].startswith("word word")
 
 
+PERSONAL_DETAILS = [
+    ("sam.jones@example.com", "[email]"),
+    ("07700 900123", "[phone]"),
+    ("7700 900123", "[phone]"),
+    ("QQ 12 34 56 C", "[ni-number]"),
+    ("943 476 5919", "[nhs-number]"),
+]
+KEPT = "That was long, so I kept the first 2,000 characters."
+
+
+def _long_answer_with(detail: str, starting_at: int) -> str:
+    """Kind words and a space up to `starting_at`, the detail there, then more words."""
+    before = ("The staff were kind to me. " * 80)[: starting_at - 1] + " "
+    return before + detail + " and they listened." * 10
+
+
+@pytest.mark.parametrize(("detail", "tag"), PERSONAL_DETAILS)
+async def test_a_personal_detail_across_the_2000_character_mark_is_kept_as_its_whole_tag(
+    harness: Harness, detail: str, tag: str
+) -> None:
+    phone = await _at_words_question(harness)
+    starts = 2000 - len(tag)  # the detail runs past the mark; its tag just fits before it
+    await phone.say(_long_answer_with(detail, starts))
+    assert phone.texts()[0] == KEPT
+    [words] = [a["text"] for a in await harness.answers() if a["text"]]
+    assert words == _long_answer_with("", starts)[:starts] + tag
+
+
+@pytest.mark.parametrize(("detail", "tag"), PERSONAL_DETAILS)
+async def test_a_tag_that_would_cross_the_2000_character_mark_is_left_out_not_halved(
+    harness: Harness, detail: str, tag: str
+) -> None:
+    phone = await _at_words_question(harness)
+    starts = 2000 - 3
+    await phone.say(_long_answer_with(detail, starts))
+    assert phone.texts()[0] == KEPT
+    [words] = [a["text"] for a in await harness.answers() if a["text"]]
+    assert words == _long_answer_with("", starts)[:starts].rstrip()
+    assert not any(detail[:n] in words for n in range(3, len(detail) + 1))
+
+
+async def test_a_long_answer_that_scrubbing_shortens_is_kept_whole_without_a_warning(
+    harness: Harness,
+) -> None:
+    phone = await _at_words_question(harness)
+    link = "https://example.org/" + "a-very-long-page-name/" * 10
+    await phone.say("I read " + " and ".join([link] * 10))  # over 2,000 characters as typed
+    assert phone.texts() == ["What could be better? Write a few words, or tap Skip."]
+    [words] = [a["text"] for a in await harness.answers() if a["text"]]
+    assert words == "I read " + " and ".join(["[link]"] * 10)
+
+
 async def test_html_looking_text_is_stored_as_written_and_never_breaks_a_reply(
     harness: Harness,
 ) -> None:
