@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import logging
 
+_TRACEBACKS = logging.Formatter()
+
 
 class RedactToken(logging.Filter):
-    """Belt and braces: replace the token wherever a library might print it (URLs, errors)."""
+    """Belt and braces: replace the token wherever a library might print it (URLs, errors).
+
+    That includes a logged exception's text and traceback: PTB's InvalidToken repeats the token,
+    and a failed request's URL holds it.
+    """
 
     def __init__(self, token: str) -> None:
         super().__init__()
         self._token = token
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if not self._token:
+            return True
         message = record.getMessage()
-        if self._token and self._token in message:
-            record.msg = message.replace(self._token, "[token]")
+        if self._token in message:
+            record.msg = self._redact(message)
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Formatters reuse a record's exc_text once it is set, so this is what they print.
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self._redact(record.stack_info)
         return True
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self._token, "[token]")
 
 
 def configure(token: str, level: int = logging.INFO) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
+from telegram.error import InvalidToken
 
 from bot.logs import configure
 from storage.repository import Repository
 from storage.turn import PersonState
 from storage.types import Pseudonym, ScrubbedText
+from tests.fakes.bot_api import FAKE_TOKEN
 from tests.harness import Harness, Phone
 
 
@@ -88,3 +90,18 @@ async def test_logs_hold_no_token_message_text_or_identifiers(
     for secret in ("night shift", "Night staff", "Bartholomew", "bart_feedback", pseudonym):
         assert secret not in logged
     assert str(phone.person.user_id) not in logged
+
+
+async def test_a_logged_exception_and_its_traceback_hold_no_token(
+    capsys: pytest.CaptureFixture[str], program_logging: None
+) -> None:
+    configure(FAKE_TOKEN)
+    try:  # what PTB raises when Telegram refuses the token, as a library might log it
+        raise InvalidToken(f"The token `{FAKE_TOKEN}` was rejected by the server.")
+    except InvalidToken:
+        logging.getLogger("anything").exception("starting failed")
+    logging.getLogger("anything").warning("calling /bot%s/getMe", FAKE_TOKEN, stack_info=True)
+    logged = capsys.readouterr().err
+    assert "Traceback" in logged and "InvalidToken: The token `[token]` was rejected" in logged
+    assert "calling /bot[token]/getMe" in logged and "Stack (most recent call last)" in logged
+    assert FAKE_TOKEN not in logged
