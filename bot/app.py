@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -135,6 +137,17 @@ def register_handlers(app: LPApplication) -> None:
     )
     app.add_handler(MessageHandler(filters.ALL, handlers.only_words))
     app.add_error_handler(guards.on_error)
+
+
+@asynccontextmanager
+async def initialised(app: LPApplication) -> AsyncIterator[LPApplication]:
+    """`async with app`, closing the bot's HTTP sessions even when initialising it fails (a
+    refused token, an absent Bot API): PTB then leaves them open, and asyncio complains."""
+    try:
+        async with app:
+            yield app
+    finally:
+        await app.bot.shutdown()  # does nothing once the application has shut it down
 
 
 async def publish_commands(app: LPApplication) -> None:

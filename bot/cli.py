@@ -1,4 +1,8 @@
-"""The `listening-post` command and its subcommands. Bad configuration: one line and exit 2."""
+"""The `listening-post` command and its subcommands.
+
+Bad configuration: one line naming the setting, and exit 2. A Bot API or database that does not
+answer: one line naming its setting, and exit 1. Never a traceback for either.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot import commands, digest_commands, staff_cli, webhook_admin
+from bot import commands, digest_commands, failures, staff_cli, webhook_admin
 from bot.digest_commands import FORMATS
-from bot.settings import ConfigError
+from bot.failures import EXIT_CONFIG
+from bot.settings import ConfigError, get_settings
 from conversations.flow import FlowError
 from conversations.services import ServicesFileError
+from digests.themes import ThemesFileError
 
 log = logging.getLogger("listening_post")
-
-EXIT_CONFIG = 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,38 +56,53 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "check":
-            return asyncio.run(commands.check(print))
-        settings = commands.settings_with_logging()
-        if args.command == "migrate":
-            asyncio.run(commands.migrate(settings))
-        elif args.command == "serve":
-            commands.serve(settings)
-        elif args.command == "set-webhook":
-            asyncio.run(webhook_admin.set_webhook(settings, print))
-        elif args.command == "webhook-info":
-            asyncio.run(webhook_admin.webhook_info(settings, print))
-        elif args.command == "digest":
-            asyncio.run(digest_commands.print_digest(settings, args.week, args.form, print))
-        elif args.command == "clock":
-            return asyncio.run(_until_signalled(lambda stop: digest_commands.clock(settings, stop)))
-        elif args.command == "invite":
-            invite = staff_cli.invite(
-                settings, args.role, args.services, args.email, args.expires, print
-            )
-            asyncio.run(invite)
-        elif args.command == "staff" and args.action == "remove":
-            return asyncio.run(staff_cli.staff_remove(settings, args.id, print))
-        elif args.command == "staff":
-            asyncio.run(staff_cli.staff_list(settings, print))
-        else:
-            return asyncio.run(_until_signalled(lambda stop: commands.run(settings, stop)))
-        return 0
-    except (ConfigError, ServicesFileError, FlowError) as exc:
-        print(f"listening-post: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return _command(args)
+    except (ConfigError, ServicesFileError, FlowError, ThemesFileError) as exc:
+        return _stop(str(exc), EXIT_CONFIG)
     except KeyboardInterrupt:
         return 0
+    except Exception as exc:
+        failure = failures.explain(exc, get_settings())  # read already: the command ran
+        if failure is not None:
+            return _stop(failure.line, failure.status)
+        # A bug: its traceback goes through the log, whose filter takes the token out of it.
+        log.critical("stopped by an unexpected error", exc_info=True)
+        return 1
+
+
+def _stop(line: str, status: int) -> int:
+    print(f"listening-post: {line}", file=sys.stderr)
+    return status
+
+
+def _command(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return asyncio.run(commands.check(print))
+    settings = commands.settings_with_logging()
+    if args.command == "migrate":
+        asyncio.run(commands.migrate(settings))
+    elif args.command == "serve":
+        commands.serve(settings)
+    elif args.command == "set-webhook":
+        asyncio.run(webhook_admin.set_webhook(settings, print))
+    elif args.command == "webhook-info":
+        asyncio.run(webhook_admin.webhook_info(settings, print))
+    elif args.command == "digest":
+        asyncio.run(digest_commands.print_digest(settings, args.week, args.form, print))
+    elif args.command == "clock":
+        return asyncio.run(_until_signalled(lambda stop: digest_commands.clock(settings, stop)))
+    elif args.command == "invite":
+        invite = staff_cli.invite(
+            settings, args.role, args.services, args.email, args.expires, print
+        )
+        asyncio.run(invite)
+    elif args.command == "staff" and args.action == "remove":
+        return asyncio.run(staff_cli.staff_remove(settings, args.id, print))
+    elif args.command == "staff":
+        asyncio.run(staff_cli.staff_list(settings, print))
+    else:
+        return asyncio.run(_until_signalled(lambda stop: commands.run(settings, stop)))
+    return 0
 
 
 async def _until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> int:

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
-from bot import logs
-from bot.app import build_application, publish_commands
+from bot import bot_api, logs
+from bot.app import build_application, initialised, publish_commands
 from bot.keys import key_file_for, pseudonym_key
 from bot.polling import poll
-from bot.runtime import open_runtime
+from bot.runtime import check_files, open_runtime
 from bot.settings import Settings, get_settings
 from bot.webhook import init_app
 from conversations.flow import load_book, missing_translations
@@ -47,10 +47,13 @@ async def migrate(settings: Settings) -> None:
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
     """Long polling until `stop` is set; people halfway through carry on after a restart."""
-    runtime = await open_runtime(settings)
+    checked = check_files(settings)
+    # A refused token or an absent Bot API stops `run` here, before it creates a database or key.
+    await bot_api.meet(settings)
+    runtime = await open_runtime(settings, checked=checked)
     try:
         app = build_application(settings, runtime)
-        async with app:
+        async with initialised(app):
             await app.bot.delete_webhook(drop_pending_updates=False)
             await publish_commands(app)
             await app.start()
@@ -81,7 +84,7 @@ def serve(settings: Settings) -> None:
 
 async def check(out: Callable[[str], None]) -> int:
     """Print what was found; 2 for a configuration problem, 1 if the database cannot be reached."""
-    settings = get_settings()
+    settings = settings_with_logging()
     url = make_url(settings.database_url)
     out(f"database: {url.render_as_string(hide_password=True)}")
     out(f"Bot API: {settings.bot_api_url}")

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from telegram.error import Forbidden, InvalidToken, NetworkError
+from telegram.error import Forbidden, NetworkError
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.clock import Channel, Undeliverable, run_clock
@@ -46,14 +46,12 @@ async def clock(settings: Settings, stop: asyncio.Event) -> None:
         rate_limiter=AIORateLimiter(max_retries=3),  # waits out Telegram's RetryAfter
     )
     try:
+        services = load_services(settings.services_file)
+        channels = delivery_channels(bot, settings.smtp_server())
+        await _meet_telegram(bot)  # before migrating: a refused token stops the clock unchanged
         if settings.is_sqlite:
             await upgrade(engine)
-        source = DigestSource(
-            engine, load_services(settings.services_file), settings.timezone,
-            settings.suppress_below,
-        )  # fmt: skip
-        channels = delivery_channels(bot, settings.smtp_server())
-        await _meet_telegram(bot)
+        source = DigestSource(engine, services, settings.timezone, settings.suppress_below)
 
         async def build(member: Staff, week: Week) -> Digest:
             return await source.week(week, member.services)
@@ -73,11 +71,10 @@ async def clock(settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def _meet_telegram(bot: ExtBot[Any]) -> None:
-    """A refused token stops the clock at once; a Telegram that is away is tried at each check."""
+    """A refused token stops the clock at once (InvalidToken: the CLI says so in one line); a
+    Telegram that is away is tried at each check."""
     try:
         await bot.initialize()
-    except InvalidToken as exc:
-        raise ConfigError("BOT_TOKEN was refused by Telegram") from exc
     except NetworkError as exc:
         log.warning("Telegram is not answering (%s); will try at each check", type(exc).__name__)
 

@@ -40,7 +40,11 @@ def pseudonym_key(settings: Settings, *, create: bool = True) -> bytes:
         raise ConfigError(f"PSEUDONYM_KEY is not set and {path} does not exist yet")
     key = secrets.token_hex(32).encode()
     # Create with 0600 from the start rather than chmod afterwards: no moment when others can read.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:  # the database's folder is missing or not ours to write in
+        reason = f"PSEUDONYM_KEY is not set and {path} cannot be made ({exc.strerror})"
+        raise ConfigError(reason) from None
     with os.fdopen(fd, "wb") as handle:
         handle.write(key + b"\n")
     log.warning(

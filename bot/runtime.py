@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.keys import pseudonym_key
+from bot.keys import key_file_for, pseudonym_key
 from bot.settings import Settings
 from conversations import language
 from conversations.flow import FlowBook, load_book
@@ -30,13 +30,33 @@ class Runtime:
         await self.engine.dispose()
 
 
-async def open_runtime(settings: Settings, *, migrate: bool | None = None) -> Runtime:
-    """Validate everything before touching the database; migrate the embedded default itself."""
+@dataclass(frozen=True)
+class Checked:
+    """The files the bot runs on, read and checked before anything is created."""
+
+    book: FlowBook
+    services: Services
+
+
+def check_files(settings: Settings) -> Checked:
+    """The flows, the services and the pseudonym key: a mistake in any stops here."""
     book = load_book()
     services = load_services(settings.services_file)
+    generated = settings.is_sqlite and settings.pseudonym_key is None
+    # The embedded default's key file is made by its first start; until then there is none to check.
+    if not generated or key_file_for(settings).exists():
+        pseudonym_key(settings, create=False)
+    return Checked(book, services)
+
+
+async def open_runtime(
+    settings: Settings, *, migrate: bool | None = None, checked: Checked | None = None
+) -> Runtime:
+    """Validate everything before touching the database; migrate the embedded default itself."""
+    checked = checked or check_files(settings)
     pseudonyms = Pseudonymiser(pseudonym_key(settings))
     language.warm_up()  # before any update arrives: the profiles take a moment to load
     engine = create_engine(settings.database_url, settings.database_timeout)
     if settings.is_sqlite if migrate is None else migrate:
         await upgrade(engine)
-    return Runtime(engine, Repository(engine), book, services, pseudonyms)
+    return Runtime(engine, Repository(engine), checked.book, checked.services, pseudonyms)

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import NetworkError
 
-from bot.http import AiohttpRequest
+from bot.bot_api import meet
+from bot.failures import bot_api_url
 from bot.settings import ConfigError, Settings
 from conversations.services import load_services
 from storage.engine import create_engine
@@ -47,6 +47,12 @@ async def invite(
     if email is not None and not _EMAIL.fullmatch(email):
         raise ConfigError(f"--email {email!r} does not look like an e-mail address")
     valid_for = parse_duration(expires)
+    # Telegram first: a refused token stops here, before an invite is stored. One that is away
+    # only costs the link; the code works without it.
+    try:
+        username: str | None = await meet(settings)
+    except NetworkError:
+        username = None
     code = secrets.token_urlsafe(16)
     engine = create_engine(settings.database_url, settings.database_timeout)
     try:
@@ -56,16 +62,10 @@ async def invite(
         await engine.dispose()
     out(f"invite for a {role} ({', '.join(codes) if codes else 'all services'}), "
         f"single use, expires in {expires}:")  # fmt: skip
-    try:
-        async with Bot(
-            settings.bot_token.get_secret_value(),
-            base_url=settings.bot_api_url,
-            request=AiohttpRequest(),
-            get_updates_request=AiohttpRequest(),
-        ) as bot:
-            out(f"  https://t.me/{bot.username}?start=join-{code}")
-    except TelegramError:
-        out("  (could not reach Telegram to make the link)")
+    if username is not None:
+        out(f"  https://t.me/{username}?start=join-{code}")
+    else:
+        out(f"  (could not reach the Bot API at {bot_api_url(settings)} to make the link)")
     out(f"  or send the bot: /join {code}")
 
 

@@ -11,7 +11,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.request import BaseRequest
 
-from bot.app import build_application
+from bot.app import build_application, initialised
 from bot.runtime import Runtime, open_runtime
 from bot.settings import ConfigError, Settings
 from conversations.context import LPApplication
@@ -37,7 +37,7 @@ async def _telegram_ctx(app: web.Application) -> AsyncIterator[None]:
     try:
         telegram = build_application(settings, runtime, request=app[REQUEST])
         app[TELEGRAM] = telegram
-        async with telegram:
+        async with initialised(telegram):
             await telegram.start()
             yield
             await telegram.stop()

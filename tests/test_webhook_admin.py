@@ -61,3 +61,17 @@ async def test_webhook_info_prints_what_telegram_knows(deployed: Settings) -> No
 async def test_set_webhook_without_a_url_names_the_setting(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="WEBHOOK_URL is required"):
         await set_webhook(settings, print)
+
+
+async def test_a_webhook_url_telegram_refuses_is_a_setting_named_in_one_line(
+    deployed: Settings,
+) -> None:
+    telegram = FakeBotApi()
+    telegram.fail_next("setWebhook", 400, "Bad Request: bad webhook: Failed to resolve host")
+    async with BotApiServer(telegram) as server:
+        here = deployed.model_copy(update={"bot_api_url": server.base_url})
+        with pytest.raises(ConfigError) as refused:
+            await set_webhook(here, print)
+    assert str(refused.value) == (
+        "WEBHOOK_URL was refused by the Bot API: Bad webhook: failed to resolve host"
+    )
