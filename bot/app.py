@@ -90,7 +90,11 @@ def build_application(
         pseudonyms=runtime.pseudonyms,
         staff=StaffRepository(runtime.engine),
         digests=DigestSource(
-            runtime.engine, runtime.services, settings.timezone, settings.suppress_below
+            runtime.engine,
+            runtime.services,
+            settings.timezone,
+            settings.suppress_below,
+            settings.themes(),
         ),
     )
     register_handlers(app)

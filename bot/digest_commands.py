@@ -51,7 +51,9 @@ async def clock(settings: Settings, stop: asyncio.Event) -> None:
         await _meet_telegram(bot)  # before migrating: a refused token stops the clock unchanged
         if settings.is_sqlite:
             await upgrade(engine)
-        source = DigestSource(engine, services, settings.timezone, settings.suppress_below)
+        source = DigestSource(
+            engine, services, settings.timezone, settings.suppress_below, settings.themes()
+        )
 
         async def build(member: Staff, week: Week) -> Digest:
             return await source.week(week, member.services)
@@ -112,7 +114,7 @@ async def print_digest(
             await upgrade(engine)
         source = DigestSource(
             engine, load_services(settings.services_file), settings.timezone,
-            settings.suppress_below,
+            settings.suppress_below, settings.themes(),
         )  # fmt: skip
         digest = await (source.week(chosen) if chosen else source.last_week())
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from conversations.services import Services
 from digests.build import build_digest
 from digests.model import Digest
-from digests.themes import Themes, load_themes
+from digests.themes import Themes
 from digests.weeks import Week, week_just_ended, week_so_far
 from storage.repository import StorageUnavailable
 
@@ -25,7 +25,7 @@ class DigestSource:
     services: Services
     timezone: str
     suppress_below: int
-    themes: Themes = field(default_factory=load_themes)  # a deployer's own: Settings.themes()
+    themes: Themes  # the deployer's THEMES_FILE: Settings.themes()
 
     async def week(self, week: Week, scope: Collection[str] | None = None) -> Digest:
         """A whole week, whether or not it has ended (the clock only asks for ended ones)."""

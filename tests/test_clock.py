@@ -45,7 +45,9 @@ class Clock:
         self.settings = settings
         self.staff = StaffRepository(engine)
         self.deliveries = Deliveries(engine)
-        self.source = DigestSource(engine, harness.runtime.services, settings.timezone, 5)
+        self.source = DigestSource(
+            engine, harness.runtime.services, settings.timezone, 5, settings.themes()
+        )
         bot: ExtBot[Any] = ExtBot(
             FAKE_TOKEN, request=FakeRequest(harness.telegram), rate_limiter=AIORateLimiter()
         )

@@ -41,13 +41,6 @@ themes:
       en: [noise, noisy, loud]
 """
 BREAKFAST = {"could_be_better": "Breakfast ends too early"}
-# Not yet wired: bot/app.py and bot/digest_commands.py build their DigestSource without
-# `themes=settings.themes()`. When they do, these pass and strict xfail says to drop the mark.
-NOT_WIRED = pytest.mark.xfail(
-    strict=True, reason="THEMES_FILE is not yet passed to DigestSource by bot/ (see report)"
-)
-
-
 @pytest.fixture
 def own_themes(tmp_path: Path) -> Path:
     path = tmp_path / "our-themes.yaml"
@@ -144,7 +137,6 @@ async def test_a_digest_built_with_the_settings_themes_counts_them(
     assert [(t.label, t.count) for t in riverside.themes] == [("Mornings", 6)]
 
 
-@NOT_WIRED
 async def test_listening_post_digest_counts_the_deployers_own_themes(
     environment: pytest.MonkeyPatch,
     database_url: str,
@@ -166,7 +158,6 @@ async def test_listening_post_digest_counts_the_deployers_own_themes(
     assert "Themes: Mornings 6" in out and "Food" not in out
 
 
-@NOT_WIRED
 async def test_digest_in_telegram_counts_the_deployers_own_themes(harness: Harness) -> None:
     now = datetime.now(UTC)
     at = max(now - timedelta(minutes=1), week_so_far(now, "Europe/London")[0].start)  # this week
@@ -176,7 +167,6 @@ async def test_digest_in_telegram_counts_the_deployers_own_themes(harness: Harne
     assert "Themes: Mornings 6" in words and "Food" not in words
 
 
-@NOT_WIRED
 async def test_the_clock_counts_the_deployers_own_themes(
     harness: Harness, settings: Settings
 ) -> None:
