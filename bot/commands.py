@@ -68,7 +68,6 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
 def serve(settings: Settings) -> None:
     """The webhook server on $PORT; SIGTERM finishes requests in flight, then closes cleanly."""
     app = init_app(settings)
-    log.info("Listening Post is serving its webhook on port %d", settings.port)
     # All interfaces: platforms route to the process's port from outside the container.
     web.run_app(
         app,

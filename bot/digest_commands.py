@@ -12,6 +12,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.clock import Channel, Undeliverable, run_clock
 from bot.http import AiohttpRequest
+from bot.runtime import require_migrated
 from bot.settings import ConfigError, Settings
 from conversations.services import load_services
 from digests.csv_export import digest_csv
@@ -51,6 +52,8 @@ async def clock(settings: Settings, stop: asyncio.Event) -> None:
         await _meet_telegram(bot)  # before migrating: a refused token stops the clock unchanged
         if settings.is_sqlite:
             await upgrade(engine)
+        else:
+            await require_migrated(engine)
         source = DigestSource(
             engine, services, settings.timezone, settings.suppress_below, settings.themes()
         )

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
 from bot.settings import Settings
+from storage.migrate import NotMigrated
 from storage.repository import StorageUnavailable
 
 EXIT_UNAVAILABLE = 1
@@ -51,8 +52,14 @@ def explain(exc: BaseException, settings: Settings) -> Failure | None:
     if isinstance(exc, TelegramError):
         said = exc.message.replace(settings.bot_token.get_secret_value(), "[token]")
         return Failure(f"the Bot API at {api} (BOT_API_URL) said: {said}", EXIT_UNAVAILABLE)
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
+    if isinstance(exc, NotMigrated):
+        return Failure(
+            f"the database at {database} (DATABASE_URL) is not migrated: "
+            "run `listening-post migrate` first",
+            EXIT_CONFIG,
+        )
     if isinstance(exc, _DATABASE_AWAY):
-        database = make_url(settings.database_url).render_as_string(hide_password=True)
         return Failure(
             f"could not reach the database at {database} (DATABASE_URL)", EXIT_UNAVAILABLE
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.keys import key_file_for, pseudonym_key
@@ -13,8 +16,10 @@ from conversations.flow import FlowBook, load_book
 from conversations.pseudonym import Pseudonymiser
 from conversations.services import Services, load_services
 from storage.engine import create_engine
-from storage.migrate import upgrade
+from storage.migrate import NotMigrated, require_current, upgrade
 from storage.repository import Repository
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,4 +64,20 @@ async def open_runtime(
     engine = create_engine(settings.database_url, settings.database_timeout)
     if settings.is_sqlite if migrate is None else migrate:
         await upgrade(engine)
+    elif migrate is None:
+        await require_migrated(engine)
     return Runtime(engine, Repository(engine), checked.book, checked.services, pseudonyms)
+
+
+async def require_migrated(engine: AsyncEngine) -> None:
+    """Stop (NotMigrated) on a database `listening-post migrate` has not brought up to date.
+
+    A database that does not answer yet is let be: updates get 503 until it does.
+    """
+    try:
+        await require_current(engine)
+    except NotMigrated:
+        await engine.dispose()
+        raise
+    except (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError):
+        log.warning("could not check the database's schema: the database is not answering yet")

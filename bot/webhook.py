@@ -39,6 +39,7 @@ async def _telegram_ctx(app: web.Application) -> AsyncIterator[None]:
         app[TELEGRAM] = telegram
         async with initialised(telegram):
             await telegram.start()
+            log.info("Listening Post is serving its webhook on port %d", settings.port)
             yield
             await telegram.stop()
     finally:

@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
 
-from tests.conftest import PSEUDONYM_KEY
+from tests.conftest import PSEUDONYM_KEY, _reset_postgres
 from tests.fakes.bot_api import FAKE_TOKEN, FakeBotApi
 from tests.fakes.server import BotApiServer
 from tests.processes import REPO, Processes, free_port
@@ -144,4 +145,27 @@ async def test_a_malformed_themes_file_in_the_installed_package_is_one_line_and_
     status, lines = await _said(processes, "digest", PYTHONPATH=str(site))
     assert len(lines) == 1 and lines[0].startswith("listening-post: THEMES_FILE"), lines
     assert "is not valid YAML" in lines[0]
+    assert status == 2
+
+
+@pytest.mark.parametrize("command", [["run"], ["serve"], ["clock"]], ids=" ".join)
+async def test_a_database_nobody_has_migrated_stops_the_bot_before_it_takes_an_update(
+    processes: Processes, bot_api: BotApiServer, postgres_url: str, command: list[str]
+) -> None:
+    # Taking updates on it would answer each with an apology and lose it.
+    await _reset_postgres(postgres_url)
+    status, lines = await _said(
+        processes,
+        *command,
+        BOT_TOKEN=FAKE_TOKEN,
+        BOT_API_URL=bot_api.base_url,
+        DATABASE_URL=postgres_url,
+        PSEUDONYM_KEY=PSEUDONYM_KEY,
+        PORT=str(free_port()),
+    )
+    shown = make_url(postgres_url).render_as_string(hide_password=True)
+    assert lines == [
+        f"listening-post: the database at {shown} (DATABASE_URL) is not migrated: "
+        "run `listening-post migrate` first"
+    ]
     assert status == 2
