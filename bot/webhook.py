@@ -51,7 +51,10 @@ async def receive_update(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     assert settings.webhook_secret is not None  # serve refuses to start without one
     given = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(given.encode(), settings.webhook_secret.get_secret_value().encode()):
+    if not hmac.compare_digest(
+        given.encode("utf-8", "surrogateescape"),
+        settings.webhook_secret.get_secret_value().encode(),
+    ):
         raise web.HTTPForbidden()
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import sqlite3
@@ -68,6 +69,26 @@ async def test_a_request_without_the_right_secret_is_refused(webhook: Webhook) -
     assert webhook.replies_to(person) == []
     assert await webhook.post(start) == 200
     assert len(webhook.replies_to(person)) == 1
+
+
+async def test_a_secret_header_that_is_not_even_utf8_is_refused_plainly(webhook: Webhook) -> None:
+    # Client libraries refuse to send such a header, so this request is written by hand.
+    person = Person(800_000_004)
+    body = json.dumps(webhook.updates.command(person, "/start")).encode()
+    server = webhook.client.server
+    for secret in (b"\xff\xfe-not-utf-8", SECRET.encode()[:-1] + b"\xe9"):
+        reader, writer = await asyncio.open_connection(server.host, server.port)
+        writer.write(
+            b"POST /telegram HTTP/1.1\r\nHost: bot\r\nConnection: close\r\n"
+            b"Content-Type: application/json\r\n"
+            + SECRET_HEADER.encode() + b": " + secret + b"\r\n"
+            + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )  # fmt: skip
+        status_line = await reader.readline()
+        writer.close()
+        await writer.wait_closed()
+        assert status_line.split()[1] == b"403", status_line
+    assert webhook.replies_to(person) == []
 
 
 async def test_only_json_of_a_sensible_size_is_accepted(webhook: Webhook) -> None:
