@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from conversations import language as lang
 from conversations.context import Context
 from conversations.flow import STAFF_COMMANDS
+from digests.source import database_away
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,11 @@ async def join(update: Update, context: Context, code: str) -> bool:
     if chat is None or user is None or chat.type != Chat.PRIVATE or not code:
         return False
     deps = context.deps
-    member = await deps.staff.join(code, chat.id, deps.pseudonyms.join_key(chat.id))
+    # Unreachable: left for Telegram to deliver again, not answered with an apology.
+    with database_away():
+        member = await deps.staff.join(
+            code, chat.id, deps.pseudonyms.join_key(chat.id), update.update_id
+        )
     if member is None:
         log.info("an invite code was refused")
         return False

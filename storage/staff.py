@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from storage.models import utcnow
+from storage.models import ProcessedUpdate, utcnow
 from storage.staff_models import Invite, JoinAttempts, StaffMember
 
 GUESS_WINDOW = timedelta(hours=1)
@@ -62,10 +62,23 @@ class StaffRepository:
                 )
             )
 
-    async def join(self, code: str, chat_id: int, chat_key: str) -> Staff | None:
-        """Use a code: the chat becomes staff, or None (wrong, expired, used, or too many tries)."""
+    async def join(
+        self, code: str, chat_id: int, chat_key: str, update_id: int | None = None
+    ) -> Staff | None:
+        """Use a code: the chat becomes staff, or None (wrong, expired, used, or too many tries).
+
+        A successful join records `update_id` as processed, in the same transaction; the same
+        update delivered again returns the chat's membership, without using or counting a code.
+        """
         now = utcnow()
         async with self._sessions() as session, session.begin():
+            seen = None if update_id is None else await session.get(ProcessedUpdate, update_id)
+            if seen is not None:
+                again = await session.execute(
+                    select(StaffMember).where(StaffMember.chat_id == chat_id)
+                )
+                member_again = again.scalar_one_or_none()
+                return _staff(member_again) if member_again else None
             attempts = await session.get(JoinAttempts, chat_key, with_for_update=True)
             if attempts is not None and now - attempts.window_start >= GUESS_WINDOW:
                 attempts.window_start, attempts.failures = now, 0
@@ -92,6 +105,8 @@ class StaffRepository:
                 member = StaffMember(chat_id=chat_id, joined_at=now)
                 session.add(member)
             member.role, member.services, member.email = invite.role, invite.services, invite.email
+            if update_id is not None:
+                session.add(ProcessedUpdate(update_id=update_id, processed_at=now))
             await session.flush()
             return _staff(member)
 

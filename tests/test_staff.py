@@ -7,11 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
+from bot.app import build_application
+from bot.runtime import open_runtime
 from bot.settings import ConfigError, Settings
 from bot.staff_cli import invite, staff_list, staff_remove
+from storage.repository import StorageUnavailable
 from storage.staff import StaffRepository
 from tests.fakes.bot_api import FAKE_TOKEN, FakeBotApi
+from tests.fakes.request import FakeRequest
 from tests.fakes.server import BotApiServer
 from tests.harness import Harness
 from tests.processes import Processes
@@ -59,6 +64,43 @@ async def test_a_code_works_once(harness: Harness, settings: Settings) -> None:
     await second.command("/join", code)
     assert second.texts() == ["I don't know that command. Send /help to see what I can do."]
     assert len(await StaffRepository(harness.runtime.engine).everyone()) == 1
+
+
+async def test_a_join_telegram_delivers_again_confirms_again_and_is_not_a_wrong_code(
+    harness: Harness, settings: Settings
+) -> None:
+    # As after a crash between committing the join and answering Telegram.
+    code = await _invite(settings)
+    phone = harness.phone()
+    update = harness.updates.command(phone.person, "/join", args=code)
+    await phone.deliver(update)
+    assert phone.said("for: every service")
+    await phone.deliver(update)
+    [again] = phone.texts()  # the confirmation once more, and no welcome with it
+    assert "You are now a commissioner" in again and "for: every service" in again
+    assert len(await StaffRepository(harness.runtime.engine).everyone()) == 1
+    assert await harness.participants() == []  # not taken for a person's first message
+
+
+async def test_a_join_while_the_database_is_away_is_left_for_redelivery_then_works(
+    harness: Harness, settings: Settings, telegram: FakeBotApi
+) -> None:
+    code = await _invite(settings)
+    phone = harness.phone()
+    join = harness.updates.command(phone.person, "/join", args=code)
+    down = settings.model_copy(
+        update={"database_url": "postgresql+asyncpg://nobody@127.0.0.1:9/none"}
+    )
+    broken = await open_runtime(down, migrate=False)
+    app = build_application(down, broken, request=FakeRequest(telegram))
+    async with app:
+        with pytest.raises(StorageUnavailable):  # so it is not acknowledged to Telegram
+            await app.process_update(Update.de_json(join, app.bot))
+    await broken.close()
+    assert phone.inbox() == []  # no apology, no welcome: nothing was done
+
+    await phone.deliver(join)
+    assert phone.said("You are now a commissioner")
 
 
 async def test_a_wrong_or_expired_code_gets_the_ordinary_welcome(
