@@ -47,19 +47,20 @@ log = logging.getLogger(__name__)
 
 
 class ListeningPostApplication(Application):  # type: ignore[type-arg]
-    """An Application whose process_update raises when the update's work was not committed.
+    """An Application whose process_update raises when the update's work was not committed,
+    or its replies not sent (one of guards.UNFINISHED).
 
     PTB hands handler errors to error handlers and returns normally; the poller and the webhook
     need to know, so they can leave the update unacknowledged and have it delivered again.
     """
 
     async def process_update(self, update: object) -> None:
-        failures: list[StorageUnavailable] = []
-        token = guards.storage_failures.set(failures)
+        failures: list[Exception] = []
+        token = guards.unfinished.set(failures)
         try:
             await super().process_update(update)
         finally:
-            guards.storage_failures.reset(token)
+            guards.unfinished.reset(token)
         if failures:
             raise failures[0]
 

@@ -17,7 +17,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.app import ALLOWED_UPDATES
 from conversations.context import LPApplication
-from storage.repository import StorageUnavailable
+from conversations.guards import UNFINISHED
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ async def _process_person(app: LPApplication, updates: list[Update]) -> int | No
     for update in updates:
         try:
             await app.process_update(update)
-        except StorageUnavailable:
+        except UNFINISHED:
             return update.update_id
     return None
 

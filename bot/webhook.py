@@ -15,7 +15,7 @@ from bot.app import build_application, initialised
 from bot.runtime import Runtime, open_runtime
 from bot.settings import ConfigError, Settings
 from conversations.context import LPApplication
-from storage.repository import StorageUnavailable
+from conversations.guards import UNFINISHED
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ async def receive_update(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="not a Telegram update") from exc
     try:
         await telegram.process_update(update)
-    except StorageUnavailable:
-        # Not committed: Telegram will deliver this update again.
+    except UNFINISHED:
+        # Not committed, or its replies not sent: Telegram will deliver this update again.
         raise web.HTTPServiceUnavailable() from None
     return web.Response(text="ok")
 

@@ -16,6 +16,7 @@ from telegram.error import Forbidden
 from conversations import handlers
 from conversations import language as lang
 from conversations.context import Context
+from conversations.guards import bot_api_away
 from conversations.prompts import Outcome, Reply
 from digests.deliver import send_by_telegram
 from digests.source import database_away
@@ -82,7 +83,8 @@ async def _send(update: Update, context: Context, member: Staff, pending: str) -
         source.last_week(member.services) if which == "last" else source.so_far(member.services)
     )
     try:
-        await send_by_telegram(context.bot, chat.id, built)
+        with bot_api_away():  # the request stays kept with the update until the digest is sent
+            await send_by_telegram(context.bot, chat.id, built)
     except Forbidden:  # blocked the bot: no redelivery would get it through
         log.info("a commissioner has blocked the bot; their digest was not sent")
         return

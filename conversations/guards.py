@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from telegram import Chat, ChatMember, Update
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from conversations import language as lang
@@ -17,11 +19,35 @@ from storage.repository import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
+
+
+class RepliesUndelivered(Exception):
+    """Telegram could not be reached to send replies committed with their update.
+
+    The update is left unacknowledged: Telegram delivers it again, and the replies kept with
+    it go out then (conversations.handlers). A person's answer is never the bot's to lose, and
+    neither is the next question.
+    """
+
+
+@contextmanager
+def bot_api_away() -> Iterator[None]:
+    """Telegram not reached (a network error, or still asking us to wait after the rate
+    limiter's retries) becomes RepliesUndelivered; a refusal (BadRequest) is a bug and stays."""
+    try:
+        yield
+    except (NetworkError, RetryAfter) as exc:
+        if isinstance(exc, BadRequest):
+            raise
+        raise RepliesUndelivered(type(exc).__name__) from exc
+
+
+# An update whose handler raised one of these is left for Telegram to deliver again.
+UNFINISHED: tuple[type[Exception], ...] = (StorageUnavailable, RepliesUndelivered)
+
 # Set per update by the application, so the poller or webhook knows not to acknowledge an update
-# whose storage work could not be committed (Telegram, or the poller, will deliver it again).
-storage_failures: ContextVar[list[StorageUnavailable] | None] = ContextVar(
-    "storage_failures", default=None
-)
+# whose work could not be committed or whose replies could not be sent.
+unfinished: ContextVar[list[Exception] | None] = ContextVar("unfinished", default=None)
 
 
 async def leave_group(update: Update, context: Context) -> None:
@@ -49,11 +75,12 @@ async def membership(update: Update, context: Context) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log without personal data and tell the person their earlier answers are saved."""
     error = context.error
-    if isinstance(error, StorageUnavailable):
-        failures = storage_failures.get()
+    if isinstance(error, UNFINISHED):
+        failures = unfinished.get()
         if failures is not None:
             failures.append(error)
-        log.warning("database unavailable (%s); the update will be retried", error)
+        what = "database" if isinstance(error, StorageUnavailable) else "Bot API"
+        log.warning("%s unavailable (%s); the update will be retried", what, error)
         return
     # Only the exception's type and where it happened: messages can carry people's words.
     where = "; ".join(

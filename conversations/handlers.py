@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden
 
 from conversations import staff
 from conversations.context import Context
+from conversations.guards import bot_api_away
 from conversations.prompts import Outcome, Reply
 from conversations.walk import Walker
 from storage.turn import Turn
@@ -65,7 +66,16 @@ async def _decide(walker: Walker, turn: Turn, app_language: str | None, action: 
 
 
 async def send(update: Update, context: Context, outcome: Outcome) -> None:
-    """Answer a tapped button (so its spinner stops) and send the replies, in order."""
+    """Answer a tapped button (so its spinner stops) and send the replies, in order.
+
+    Telegram away (a network error, or still asking us to wait after the rate limiter's
+    retries) raises RepliesUndelivered: the replies stay kept with the update until sent.
+    """
+    with bot_api_away():
+        await _send(update, context, outcome)
+
+
+async def _send(update: Update, context: Context, outcome: Outcome) -> None:
     if update.callback_query is not None:
         try:
             await update.callback_query.answer(outcome.toast)

@@ -8,6 +8,7 @@ from telegram import Update
 from bot.app import build_application
 from bot.runtime import open_runtime
 from bot.settings import Settings
+from conversations.guards import RepliesUndelivered
 from storage.repository import StorageUnavailable
 from tests.fakes.bot_api import FakeBotApi
 from tests.fakes.request import FakeRequest
@@ -62,3 +63,21 @@ async def test_when_the_database_is_down_the_update_is_left_for_redelivery(
     # Redelivered once the database is back: processed as if nothing had happened.
     await phone.deliver(tap)
     assert phone.texts() == ["Overall, how was your experience of Riverside Hostel (example)?"]
+
+
+async def test_a_question_telegram_could_not_take_goes_out_when_the_update_comes_again(
+    harness: Harness,
+) -> None:
+    phone = harness.phone()
+    await phone.command("/start", "riverside-hostel")
+    tap = harness.updates.press(phone.person, phone.inbox()[-1], "Start")
+    harness.telegram.fail_next("sendMessage", 502)  # Telegram briefly away, after the commit
+    with pytest.raises(RepliesUndelivered):  # so the update is not acknowledged
+        await harness.deliver(tap)
+    assert phone.inbox()[-1].text != "Sorry, something went wrong."  # no apology either
+
+    # Telegram delivers it again: the kept question goes out, once, and nothing is redone.
+    await phone.deliver(tap)
+    assert phone.texts() == ["Overall, how was your experience of Riverside Hostel (example)?"]
+    assert await phone.deliver(tap) == []
+    assert await harness.answers() == []
