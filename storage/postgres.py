@@ -35,6 +35,7 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     TimeoutError,
 )
 POOL_SIZE = 10  # updates in flight on the database at once; more wait for a connection
+CLOSE_SECONDS = 3.0  # serve has 25 s from SIGTERM to exit, 20 of them for requests in flight
 MOST_COMPILED = 256  # a turn has a couple of dozen; more means statements built per call
 
 
@@ -72,8 +73,12 @@ class Pool:
             await self._pool.release(connection, timeout=self._timeout)
 
     async def close(self) -> None:
+        """Close gracefully, but not for longer than serve's shutdown allows (SIGTERM)."""
         if self._pool is not None:
-            await self._pool.close()
+            try:
+                await asyncio.wait_for(self._pool.close(), CLOSE_SECONDS)
+            except TimeoutError:
+                self._pool.terminate()
             self._pool = None
 
 
