@@ -47,6 +47,10 @@ UNMET_NEED = "anything you need that no service gives you"
 QUOTE = "May we quote your words"
 THANKS = "Thank you."
 WENT_WRONG = "something went wrong"
+SLOW_DOWN = (
+    "You are sending messages very fast. Please wait a minute, then carry on."
+    " I did not keep the last few."
+)
 QUESTIONS = (WELCOME, WHICH_SERVICE, RATING, WORKING_WELL, COULD_BE_BETTER, UNMET_NEED, QUOTE)
 
 Update = dict[str, Any]
@@ -719,3 +723,39 @@ async def test_sigterm_finishes_requests_in_flight_and_exits_cleanly(platform: P
         assert phone.newest().startswith("What could be better?")
     assert await platform.store.answers_of(late) == [("rating", "very_good")]
     assert late.newest().startswith(WORKING_WELL)
+
+
+async def test_a_flood_sent_to_two_processes_gets_one_slow_down_and_nothing_past_the_20th_kept(
+    platform: Platform,
+) -> None:
+    if platform.on_sqlite:
+        pytest.skip("several processes share a database on PostgreSQL (TEST_DATABASE_URL)")
+    await platform.release()
+    sites = await asyncio.gather(platform.serve(), platform.serve())
+    phone = platform.phone(837_000_001)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    # One phone's 25 messages inside a minute, each to the other process than the one before.
+    flood: list[Callable[[Phone], Update]] = [
+        lambda phone: phone.command("/start", "riverside-hostel"),
+        lambda phone: phone.tap("Start"),
+        lambda phone: phone.tap("Very good"),
+        *[lambda phone: phone.command("/help")] * 16,
+        lambda phone: phone.say("Kind staff"),  # the 20th: still kept, and answered
+        *[lambda phone, n=n: phone.say(f"Flooding {n}") for n in range(21, 26)],
+    ]
+    for number, message in enumerate(flood):
+        await deliver(sites[number % 2], message(phone))
+        if number == 19:
+            assert phone.newest().startswith(COULD_BE_BETTER)
+    assert loop.time() - began < 60, "too slow to flood one minute's window"
+
+    assert phone.times_seen(SLOW_DOWN) == 1
+    assert phone.newest() == SLOW_DOWN  # told once, then nothing more that minute
+    assert await platform.store.answers_of(phone) == [
+        ("rating", "very_good"),
+        ("working_well", "Kind staff"),
+    ]
+    [response] = await platform.store.responses_of(phone)
+    assert response.completed_at is None
+
