@@ -759,3 +759,45 @@ async def test_a_flood_sent_to_two_processes_gets_one_slow_down_and_nothing_past
     [response] = await platform.store.responses_of(phone)
     assert response.completed_at is None
 
+
+async def test_serves_log_holds_no_token_no_words_and_nothing_that_identifies_the_person(
+    platform: Platform,
+) -> None:
+    await platform.release()
+    site = await platform.serve()
+    person = Person(
+        7_318_204_965, first_name="Ottoline", last_name="Quennell", username="marzipan_heron"
+    )
+    phone = Phone(platform.telegram, platform.updates, person)
+    words = (
+        "Zebrafinch lanterns",
+        "Periwinkle trombones",
+        "Quokka porridge",
+        "Xylophone orchards",
+        "Gooseberry telescopes",
+    )
+    await deliver(site, phone.command("/start"))
+    await deliver(site, phone.tap("Start"))
+    await deliver(site, phone.tap(HOSTEL))
+    await deliver(site, phone.tap("Very good"))
+    await deliver(site, phone.say(words[0]))
+    await deliver(site, platform.updates.edited_text(person, words[1]))
+    await deliver(site, platform.updates.photo(person, caption=words[1]))
+    platform.telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await deliver(site, phone.say(words[2]))  # stored, but its reply fails: that is logged
+    await deliver(site, phone.say(words[3]))
+    await deliver(site, phone.command("/unheard", words[4]))
+    await deliver(site, phone.tap("Yes"))
+    assert phone.newest().startswith(THANKS)
+    platform.telegram.blocked_chats = {person.chat_id}
+    await deliver(site, phone.command("/help"))  # the person has blocked the bot: also logged
+    site.process.send_signal(signal.SIGTERM)
+    assert await site.process.exit_status() == 0
+
+    log = site.process.log()
+    assert "handling an update failed" in log and "blocked the bot" in log  # the log says things
+    secrets = [FAKE_TOKEN, FAKE_TOKEN.split(":")[1], SECRET, PSEUDONYM_KEY]
+    identifiers = [str(person.user_id), "Ottoline", "Quennell", "marzipan", phone.pseudonym[:12]]
+    typed = [word for said in words for word in said.split()]
+    for leak in (*secrets, *identifiers, *typed):
+        assert leak.lower() not in log.lower(), f"{leak!r} is in serve's log:\n{log}"
