@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.services import Services
 from digests import tables
-from digests.model import Digest, GroupSection, Needs, Ratings, ThemeCount, Trend
+from digests.model import Digest, GroupSection, Needs, ThemeCount, Trend
 from digests.quotes import Quote, choose_quotes
-from digests.suppression import SUPPRESSED, Cell
+from digests.suppression import SUPPRESSED, Cell, Key
+from digests.tables import NO_SERVICES
 from digests.texts import digest_texts
 from digests.themes import Themes, load_themes
 from digests.weeks import Week
@@ -33,7 +34,6 @@ TREND_WEEKS = 12
 QUOTES_PER_GROUP = 3
 SERVICE_WORDS = frozenset({"working_well", "could_be_better"})
 NEED_WORDS = frozenset({"unmet_need"})
-QUESTIONS = ("rating", "working_well", "could_be_better", "unmet_need", "quote_consent")
 _UNLISTED = ("not_listed", "not_said", "no_services")
 
 
@@ -90,61 +90,85 @@ class _Builder:
         self.groups = sorted(read.figures.groups, key=lambda g: self.rank(g.group))
         self.small = {g.group for g in self.groups if g.people < below}
         self.unquoted = list(read.candidates)
+        self.languages = self.total(lambda g: g.languages)
+        needs = self.texts({g.group for g in self.groups}, NEED_WORDS)
+        theirs = [t for t in needs if t.group == NO_SERVICES]
+        self.written = tables.Written(
+            Counter(t.question for t in read.written),
+            len(theirs),
+            self.found(needs),
+            self.found(theirs) if self.no_services_shown else None,
+        )
 
     def digest(self, last_day: date, so_far: bool) -> Digest:
-        k, read = self.below, self.read
         asked = [g.group for g in self.groups if g.group.service_status != "no_services"]
         # Groups of fewer than k people are left out of every rating figure, the total too:
         # hiding their rows inside the table would cost many other cells to protect.
-        rated = [g for g in self.groups if g.group in asked and g.group not in self.small]
-        rating_rows, overall = tables.ratings(rated, k)
-        by_group = {g.group: r for g, r in zip(rated, rating_rows, strict=True)}
-        trend_rows, trend_totals = tables.trend(read.weekly, k)
-        this_week = {g: row[-1] for g, row in zip(read.weekly.groups, trend_rows, strict=True)}
-        sections = tuple(self.section(g, this_week.get(g, 0), by_group.get(g)) for g in asked)
-        before = trend_totals[-5:-1]
-        previous = [n for n in before if isinstance(n, int)]
-        averages = (
-            tables.single(_mean(previous), k) if len(previous) == len(before) else SUPPRESSED,
-            tables.single(_mean(read.weekly.people[-5:-1]), k),
-        )
+        rated = [g for g in asked if g not in self.small]
+        themes = {g: self.found(self.texts({g}, SERVICE_WORDS)) for g in rated}
+        shown = self.publish(rated, themes)
+        rows, totals = shown.trend(self.read.weekly.groups)
+        four = shown[tables.FOUR_WEEKS]
         return Digest(
-            self.week.label, self.week.monday, last_day, so_far, k,
-            trend_totals[-1], tables.single(read.figures.people, k), *averages,
-            sections, overall, self.no_services(), self.unmet_needs(), read.new_words,
-            self.tally(lambda g: g.languages, None), self.tally(lambda g: g.skipped, QUESTIONS),
-            tuple(self.name(Group(code, "service")) for code in read.quiet),
-            self.trend(trend_rows, trend_totals),
+            self.week.label, self.week.monday, last_day, so_far, self.below,
+            totals[-1], shown[("people",)],
+            _small(_mean_of(four, 4), self.below) if isinstance(four, int) else four,
+            shown[("people", "before")],
+            tuple(self.section(g, shown, g in themes) for g in asked),
+            shown.ratings(tables.ALL), self.no_services(shown), self.unmet_needs(shown),
+            self.read.new_words,
+            _listed(shown, {code: ("language", code) for code in sorted(self.languages)}),
+            tuple((q, shown[("skipped", q)]) for q in tables.SKIPS),
+            tuple(self.name(Group(code, "service")) for code in self.read.quiet),
+            self.trend(rows, totals),
         )  # fmt: skip
 
-    def section(self, group: Group, responses: Cell, ratings: Ratings | None) -> GroupSection:
+    def publish(self, rated: list[Group], themes: Mapping[Group, Counter[str]]) -> tables.Published:
+        """Every count of the digest, through suppression together."""
+        read = self.read
+        ledger = tables.Ledger(read.weekly, self.groups, rated)
+        for g, found in themes.items():
+            for key, n in found.items():
+                ledger.single(("theme", g, key), n)
+        ledger.words(self.written, self.total(lambda g: g.skipped))
+        ledger.languages(
+            {code: self.languages[code] for code in sorted(self.languages)}, self.written.texts
+        )
+        nos = next((g.people for g in self.groups if g.group == NO_SERVICES), 0)
+        ledger.single(("people",), read.figures.people, tables.HEADLINE)
+        ledger.single(("people", "before"), _mean(read.weekly.people[-5:-1]))
+        ledger.single(("people", NO_SERVICES), nos)
+        return ledger.publish(self.below)
+
+    def section(self, group: Group, shown: tables.Published, rated: bool) -> GroupSection:
         small = group in self.small
-        texts = [t for t in self.read.written if t.group == group and t.question in SERVICE_WORDS]
         return GroupSection(
-            group.service_code, group.service_status, self.name(group), responses, ratings,
-            () if small else self.theme_counts(texts),
+            group.service_code, group.service_status, self.name(group),
+            shown[tables.answers(group, shown.now)],
+            shown.ratings(group) if rated else None,
+            self.theme_counts(shown, group) if rated else (),
             () if small else self.quotes({group}, SERVICE_WORDS), small,
         )  # fmt: skip
 
-    def no_services(self) -> Needs:
-        group = Group(None, "no_services")
-        found = next((g for g in self.groups if g.group == group), None)
-        texts = [t for t in self.read.written if t.group == group and t.question in NEED_WORDS]
-        shown = found is not None and group not in self.small
+    @property
+    def no_services_shown(self) -> bool:
+        return any(g.group == NO_SERVICES for g in self.groups) and NO_SERVICES not in self.small
+
+    def no_services(self, shown: tables.Published) -> Needs:
+        key = tables.needs(NO_SERVICES)
         return Needs(
-            tables.single(found.people if found else 0, self.below),
-            tables.single(len(texts), self.below),
-            self.theme_counts(texts) if shown else (),
-            self.quotes({group}, NEED_WORDS) if shown else (),
+            shown[("people", NO_SERVICES)],
+            shown[key],
+            self.theme_counts(shown, key),
+            self.quotes({NO_SERVICES}, NEED_WORDS) if self.no_services_shown else (),
         )
 
-    def unmet_needs(self) -> Needs:
-        texts = [t for t in self.read.written if t.question in NEED_WORDS]
+    def unmet_needs(self, shown: tables.Published) -> Needs:
         speaking = {g.group for g in self.groups} - self.small
         return Needs(
             None,
-            tables.single(len(texts), self.below),
-            self.theme_counts(texts),
+            shown[tables.needs(None)],
+            self.theme_counts(shown, tables.needs(None)),
             self.quotes(speaking, NEED_WORDS),
         )
 
@@ -159,23 +183,24 @@ class _Builder:
         self.unquoted = [c for c in self.unquoted if id(c) not in used]
         return tuple(quote for _, quote in picked)
 
-    def theme_counts(self, texts: Iterable[WrittenText]) -> tuple[ThemeCount, ...]:
-        found = self.themes.count((t.text, t.language) for t in texts)
-        mentioned = [t for t in self.themes.items if found[t.key]]
-        cells = tables.counts([found[t.key] for t in mentioned], self.below)
-        ranked = sorted(zip(mentioned, cells, strict=True), key=lambda tc: -found[tc[0].key])
-        return tuple(ThemeCount(t.key, t.label, cell) for t, cell in ranked)
+    def texts(self, groups: Collection[Group], questions: Collection[str]) -> list[WrittenText]:
+        return [t for t in self.read.written if t.group in groups and t.question in questions]
 
-    def tally(
-        self, pick: Callable[[GroupFigures], Mapping[str, int]], order: tuple[str, ...] | None
-    ) -> tuple[tuple[str, Cell], ...]:
+    def found(self, texts: Iterable[WrittenText]) -> Counter[str]:
+        """Texts per theme, for the themes mentioned, in the order of the themes file."""
+        found = self.themes.count((t.text, t.language) for t in texts)
+        return Counter({t.key: found[t.key] for t in self.themes.items if found[t.key]})
+
+    def theme_counts(self, shown: tables.Published, scope: object) -> tuple[ThemeCount, ...]:
+        labels = {t.key: t.label for t in self.themes.items}
+        keys = {key: ("theme", scope, key) for key in labels}
+        return tuple(ThemeCount(key, labels[key], cell) for key, cell in _listed(shown, keys))
+
+    def total(self, pick: Callable[[GroupFigures], Mapping[str, int]]) -> Counter[str]:
         totals: Counter[str] = Counter()
         for g in self.groups:
             totals.update(pick(g))
-        keys = list(order) if order else sorted(totals, key=lambda key: (-totals[key], key))
-        return tuple(
-            zip(keys, tables.counts([totals[key] for key in keys], self.below), strict=True)
-        )
+        return totals
 
     def trend(self, rows: list[tuple[Cell, ...]], totals: tuple[Cell, ...]) -> Trend:
         weeks = (*(w.label for w in self.week.before(TREND_WEEKS - 1)), self.week.label)
@@ -198,5 +223,29 @@ class _Builder:
         return group.service_code or digest_texts()(f"groups.{group.service_status}")
 
 
+def _listed(shown: tables.Published, keys: Mapping[str, Key]) -> tuple[tuple[str, Cell], ...]:
+    """The counts that are there or hidden (even at 0, to read like the rest): those shown
+    largest first, then those hidden in the order given, since ranked by their true size they
+    would say which is the larger."""
+    cells = {name: shown.cells[key] for name, key in keys.items() if key in shown.cells}
+    listed = [name for name, cell in cells.items() if cell != 0]
+    return tuple(
+        (name, cells[name])
+        for name in sorted(listed, key=lambda n: (cells[n] == SUPPRESSED, -_count(cells[n])))
+    )
+
+
+def _count(cell: Cell) -> int:
+    return cell if isinstance(cell, int) else 0
+
+
+def _small(value: int, below: int) -> Cell:
+    return SUPPRESSED if 0 < value < below else value
+
+
 def _mean(values: list[int] | tuple[int, ...]) -> int:
-    return int(sum(values) / len(values) + 0.5) if values else 0
+    return _mean_of(sum(values), len(values)) if values else 0
+
+
+def _mean_of(total: int, count: int) -> int:
+    return int(total / count + 0.5)

@@ -1,195 +1,374 @@
 """Small-number suppression: hide counts below a threshold, and whatever would give them away.
 
-A table is cells plus the totals published beside them. Each row and each column, with its
-total, is a *line*: its cells add up to its total, so one hidden entry in a line could be
-worked out by subtraction. The rules, applied until nothing changes:
+Figures are tied together by *lines*: equations saying that some figures add up to others (a
+week's answers are every service's; a service's ratings are its positive, neither, negative and
+"don't know"). A hidden figure is given away if the lines, with the shown figures put in, pin
+it to one value, however many tables the lines run across. The rules, applied until nothing
+changes:
 
-1. Primary: an entry (cell or total) from 1 to `below - 1` is hidden; so is every entry of
-   a row named in `hidden_rows` (a group of fewer than `below` people), zeros included.
-2. No line has exactly one hidden entry.
-3. In a line holding a primary entry and a shown total above zero, what subtraction reveals
-   (the total less the shown cells) is at least `below`: "these two add up to 2" would say
-   both are 1.
-4. No hidden entry can be worked out by combining lines either: in the graph whose nodes are
-   lines and whose edges are hidden entries, no edge is a bridge.
+1. Primary: a published figure from 1 to `below - 1` is hidden; so is every figure forced
+   hidden (all of a group fewer than `below` people spoke about), zeros included.
+2. No hidden figure is pinned: not by any combination of lines (a rank test over fractions),
+   nor by counts never being negative (hidden figures that must add up to 0 are all 0).
+3. Every small hidden figure could, for all a reader can tell, be `below` or more: its largest
+   value with the lines holding and no count below 0 is at least `below` (a small linear
+   programme). "These two add up to 2" would say both are 1 or less; so, a step further,
+   can ratings shown beside hidden answers, as answers are never fewer than ratings.
 
-Each extra entry hidden is the smallest shown one that helps, preferring cells to totals.
-Zeros are shown (zero is nobody) and hidden only when nothing else can protect an entry: a
-reader who knows these rules would take a hidden zero beside a small count for what it is, and
-the small count would equal what subtraction reveals. A shown zero beside a hidden entry tells
-only that the hidden part lies elsewhere, which rule 3 keeps from being small. Every hidden
-entry reads the same, so a reader cannot tell a small count from a complement and narrow it.
+Some counts are never published but are tied to those that are (answers that gave no rating):
+they are unknowns to a reader, hidden from the start, and protected like published ones when
+`guard`ed and small. Some are taken as known to any reader (that nobody stopped before a
+question, when nobody did): they are never hidden and protect nothing.
+
+Each extra figure hidden lies on the cheapest way round a pinned one: a path from one of its
+lines to another through further lines (or to a figure in one line only, which is free to
+move), each figure on it costing twice its size plus what a reader loses by its going. Zeros,
+shown or hidden, come last: a hidden zero can only grow, so it protects one way only, and a
+reader who knows these rules would take a hidden zero beside a small count for what it is.
+Every hidden figure reads the same, so a reader cannot tell a small count from a complement.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Final, Literal
 
 SUPPRESSED: Final = "suppressed"
 Cell = int | Literal["suppressed"]
-Pos = tuple[int, int]  # (row, column); the totals sit in row len(cells) and column len(row)
-Node = tuple[str, int]
-_FREE: Final[Node] = ("free", 0)  # where an entry without a row or column line hangs
+Key = tuple[object, ...]
+_FREE: Final = -1  # the far end of a figure that sits in one line only: nothing holds it there
+_LAST: Final = 10**9  # the cost of hiding a zero, or of going round through a hidden one
 
 
 @dataclass(frozen=True)
-class Table:
-    """Counts by row and column, with the totals that will be published beside them."""
+class Line:
+    """Figures that add up: the left side's sum is the right side's (a key may repeat)."""
 
-    cells: tuple[tuple[int, ...], ...]
-    row_totals: tuple[int, ...] | None = None
-    column_totals: tuple[int, ...] | None = None
-    grand_total: int | None = None
-    hidden_rows: frozenset[int] = frozenset()
+    left: tuple[Key, ...]
+    right: tuple[Key, ...]
 
 
-@dataclass(frozen=True)
-class Published:
-    """The same table with each entry either its count or SUPPRESSED."""
+class Figures:
+    """Counts, the lines between them, and what each would cost a reader to lose."""
 
-    cells: tuple[tuple[Cell, ...], ...]
-    row_totals: tuple[Cell, ...] | None
-    column_totals: tuple[Cell, ...] | None
-    grand_total: Cell | None
+    def __init__(self) -> None:
+        self.values: dict[Key, int] = {}
+        self.costs: dict[Key, int] = {}  # published figures only
+        self.unknowns: set[Key] = set()
+        self.guarded: set[Key] = set()
+        self.known: set[Key] = set()
+        self.forced: set[Key] = set()
+        self.lines: list[Line] = []
 
+    def add(self, key: Key, value: int, cost: int = 0, *, forced: bool = False) -> Key:
+        """A published count; `cost` is what a reader loses when it is hidden, beyond its size."""
+        self._count(key, value)
+        self.costs[key] = cost
+        if forced:
+            self.forced.add(key)
+        return key
 
-def suppress(table: Table, below: int = 5) -> Published:
-    """Hide small counts, and enough others that none can be recovered from what is shown."""
-    grid = _Grid(table)
-    protected = {p for p, n in grid.values.items() if 0 < n < below or p[0] in table.hidden_rows}
-    hidden = set(protected)
-    while (pick := grid.line_fix(hidden, protected, below) or grid.bridge_fix(hidden)) is not None:
-        hidden.add(pick)
-    return grid.publish(hidden)
+    def unknown(self, key: Key, value: int, *, guard: bool = False) -> Key:
+        """A count never published, that lines need; `guard` protects it too when small."""
+        self._count(key, value)
+        self.unknowns.add(key)
+        if guard:
+            self.guarded.add(key)
+        return key
 
+    def know(self, key: Key, value: int) -> Key:
+        """A count never published, that any reader is taken to know anyway."""
+        self._count(key, value)
+        self.known.add(key)
+        return key
 
-class _Grid:
-    def __init__(self, table: Table) -> None:
-        rows, cols = len(table.cells), len(table.cells[0]) if table.cells else 0
-        fits = (
-            all(len(row) == cols for row in table.cells)
-            and len(table.row_totals or range(rows)) == rows
-            and len(table.column_totals or range(cols)) == cols
-            and table.hidden_rows <= set(range(rows))
-        )
-        if not fits:
-            raise ValueError("rows, totals and hidden_rows do not fit the table")
-        self.rows, self.cols, self.table = rows, cols, table
-        values = {(r, c): n for r, row in enumerate(table.cells) for c, n in enumerate(row)}
-        lines: dict[Node, list[Pos]] = {}  # each line ends with its total
-        if table.row_totals is not None:
-            values.update({(r, cols): n for r, n in enumerate(table.row_totals)})
-            lines.update({("row", r): [(r, c) for c in range(cols + 1)] for r in range(rows)})
-        if table.column_totals is not None:
-            values.update({(rows, c): n for c, n in enumerate(table.column_totals)})
-            lines.update({("col", c): [(r, c) for r in range(rows + 1)] for c in range(cols)})
-        if table.grand_total is not None and lines:
-            values[rows, cols] = table.grand_total
-            if table.column_totals is not None:
-                lines["row", rows] = [(rows, c) for c in range(cols + 1)]
-            if table.row_totals is not None:
-                lines["col", cols] = [(r, cols) for r in range(rows + 1)]
-        if any(n < 0 for n in values.values()):
+    def add_up(self, parts: Iterable[Key], total: Key) -> None:
+        self.balance(parts, (total,))
+
+    def balance(self, left: Iterable[Key], right: Iterable[Key]) -> None:
+        line = Line(tuple(left), tuple(right))
+        for key in (*line.left, *line.right):
+            if key not in self.values:
+                raise ValueError(f"{key} is in a line but was never counted")
+        if sum(self.values[k] for k in line.left) != sum(self.values[k] for k in line.right):
+            raise ValueError(f"{line} does not add up")
+        self.lines.append(line)
+
+    def _count(self, key: Key, value: int) -> None:
+        if key in self.values:
+            raise ValueError(f"{key} is counted twice")
+        if value < 0:
             raise ValueError("counts cannot be negative")
-        self.values, self.lines = values, lines
+        self.values[key] = value
 
-    def line_fix(self, hidden: set[Pos], protected: set[Pos], below: int) -> Pos | None:
-        """An entry to hide so that some line keeps rules 2 and 3, or None if all do."""
-        for line in self.lines.values():
-            hid = [p for p in line if p in hidden]
-            if not hid:
-                continue
-            total, short = line[-1], False
-            if total not in hidden and self.values[total] > 0 and protected & {*hid}:
-                shown = sum(self.values[p] for p in line[:-1] if p not in hidden)
-                short = self.values[total] - shown < below
-            if len(hid) == 1 or short:
-                pick = self._smallest(p for p in line if p not in hidden)
-                if pick is not None:
-                    return pick
-        return None
 
-    def bridge_fix(self, hidden: set[Pos]) -> Pos | None:
-        """An entry to hide so that a hidden entry stops being a bridge (rule 4), or None."""
-        edges = {p: self._ends(p) for p in sorted(hidden)}
-        for bridge in _bridges(edges):
-            rest = {p: ends for p, ends in edges.items() if p != bridge}
-            one, two = (_reach(end, rest) for end in edges[bridge])
-            crossing = (
-                p
-                for p in self.values
-                if p not in hidden and {*self._ends(p)} & one and {*self._ends(p)} & two
-            )
-            around = (p for p in self.values if p not in hidden and {*self._ends(p)} & (one | two))
-            pick = self._smallest(crossing) or self._smallest(around)
-            if pick is not None:
-                return pick
-        return None
+def protect(figures: Figures, below: int = 5) -> dict[Key, Cell]:
+    """Each published figure as its count, or SUPPRESSED where it is hidden."""
+    search = _Search(figures, below)
+    hidden = search.small | figures.forced | figures.unknowns
+    while more := search.pinned(hidden) or search.cramped(hidden):
+        hidden |= more
+    return {k: SUPPRESSED if k in hidden else figures.values[k] for k in figures.costs}
 
-    def publish(self, hidden: set[Pos]) -> Published:
-        def shown(p: Pos) -> Cell:
-            return SUPPRESSED if p in hidden else self.values[p]
 
-        rows, cols, t = self.rows, self.cols, self.table
-        return Published(
-            tuple(tuple(shown((r, c)) for c in range(cols)) for r in range(rows)),
-            None if t.row_totals is None else tuple(shown((r, cols)) for r in range(rows)),
-            None if t.column_totals is None else tuple(shown((rows, c)) for c in range(cols)),
-            shown((rows, cols)) if (rows, cols) in self.values else None,
+class _Search:
+    def __init__(self, figures: Figures, below: int) -> None:
+        self.f, self.below = figures, below
+        self.order = {k: i for i, k in enumerate(figures.values)}
+        self.small = {
+            k
+            for k, n in figures.values.items()
+            if 0 < n < below and (k in figures.costs or k in figures.guarded)
+        }
+        self.primary = self.small | figures.forced
+        self.largest: dict[tuple[frozenset[Key], Key], Fraction | None] = {}
+        # The graph the ways round are found in: lines are nodes, figures are edges.
+        self.ends: dict[Key, list[int]] = {}
+        for i, line in enumerate(figures.lines):
+            for k in dict.fromkeys((*line.left, *line.right)):
+                if k not in figures.known:
+                    self.ends.setdefault(k, []).append(i)
+        self.at: dict[int, list[Key]] = defaultdict(list)
+        for k, ends in self.ends.items():
+            if len(ends) == 1:
+                ends.append(_FREE)
+            for node in ends:
+                self.at[node].append(k)
+
+    def cramped(self, hidden: set[Key]) -> set[Key]:
+        """Figures to hide so that a small hidden one could be larger (rule 3), or nothing."""
+        for keys, equations in self.components(hidden):
+            for key in sorted(self.primary & keys, key=self.order.__getitem__):
+                cached = (frozenset(keys), key)
+                if cached not in self.largest:
+                    self.largest[cached] = _largest(equations, self.f.values, key)
+                most = self.largest[cached]
+                if most is None or most >= self.below:
+                    continue
+                room = self.below - self.f.values[key]
+                more = self.way_round(key, hidden, room) - hidden or self.beside(key, hidden)
+                if more:
+                    return more
+        return set()
+
+    def pinned(self, hidden: set[Key]) -> set[Key]:
+        """Figures to hide so that a pinned one (rule 2) comes loose, or nothing if none is."""
+        fixed = self.fixed(hidden)
+        watched = {k for k in fixed & hidden if k in self.f.costs or k in self.small}
+        for key in sorted(watched, key=self.order.__getitem__):
+            more = self.way_round(key, hidden, 1) - hidden or self.beside(key, hidden)
+            if more:
+                return more
+        return set()
+
+    def beside(self, key: Key, hidden: set[Key]) -> set[Key]:
+        """The cheapest shown figure in a line with `key`: when no way round helps."""
+        pick = self.cheapest(
+            k
+            for node in self.ends.get(key, ())
+            if node != _FREE
+            for k in (*self.f.lines[node].left, *self.f.lines[node].right)
+            if self.shown(k, hidden)
         )
+        return set() if pick is None else {pick}
 
-    def _ends(self, p: Pos) -> tuple[Node, Node]:
-        row, col = ("row", p[0]), ("col", p[1])
-        return (row if row in self.lines else _FREE, col if col in self.lines else _FREE)
+    def fixed(self, hidden: set[Key]) -> set[Key]:
+        """Hidden figures a reader can pin down, from the lines and counts being >= 0."""
+        equations = self.equations(hidden)
+        zeros: set[Key] = set()
+        while True:
+            more = {
+                k
+                for terms in equations
+                if (rest := {k: c for k, c in terms.items() if k not in zeros})
+                and len({c > 0 for c in rest.values()}) == 1
+                and not any(self.f.values[k] for k in rest)
+                for k in rest
+            }
+            if not more:
+                break
+            zeros |= more
+        left = [{k: c for k, c in t.items() if k not in zeros} for t in equations]
+        return zeros | {
+            k
+            for _, group in _components([t for t in left if t])
+            for k in _pinned(group, self.order)
+        }
 
-    def _smallest(self, candidates: Iterable[Pos]) -> Pos | None:
-        def cost(p: Pos) -> tuple[bool, int, bool, Pos]:
-            n = self.values[p]
-            return (n == 0, n, p[0] == self.rows or p[1] == self.cols, p)
+    def equations(self, hidden: set[Key]) -> list[dict[Key, int]]:
+        """Each line as hidden figure -> coefficient; what it adds up to, a reader can work out."""
+        equations = []
+        for line in self.f.lines:
+            terms: Counter[Key] = Counter(k for k in line.left if k in hidden)
+            terms.subtract(k for k in line.right if k in hidden)
+            if any(terms.values()):
+                equations.append({k: c for k, c in terms.items() if c})
+        return equations
+
+    def components(self, hidden: set[Key]) -> list[tuple[set[Key], list[dict[Key, int]]]]:
+        found = _components(self.equations(hidden))
+        lone = self.primary & hidden - {k for keys, _ in found for k in keys}
+        return found + [({k}, []) for k in sorted(lone, key=self.order.__getitem__)]
+
+    def way_round(self, key: Key, hidden: set[Key], room: int) -> set[Key]:
+        """The figures on the cheapest path between two lines of `key` that avoids it, going
+        through hidden figures with at least `room` to give only when there is no other."""
+        ends = self.ends.get(key, [])
+        if len(ends) < 2:
+            return set()
+        start, goal = ends[0], ends[1]
+        dist, back = {start: 0}, dict[int, tuple[int, Key]]()
+        queue = [(0, 0, start)]
+        while queue:
+            d, _, node = heapq.heappop(queue)
+            if node == goal:
+                break
+            if d > dist[node]:
+                continue
+            for k in self.at[node]:
+                if k == key:
+                    continue
+                step = d + self.weight(k, hidden, room)
+                for nxt in self.ends[k]:
+                    if nxt != node and step < dist.get(nxt, step + 1):
+                        dist[nxt], back[nxt] = step, (node, k)
+                        heapq.heappush(queue, (step, self.order[k], nxt))
+        if goal not in dist:
+            return set()
+        way, node = set(), goal
+        while node != start:
+            node, k = back[node]
+            way.add(k)
+        return way
+
+    def weight(self, key: Key, hidden: set[Key], room: int = 1) -> int:
+        n = self.f.values[key]
+        if key in hidden:
+            return 0 if n >= room else _LAST
+        return (0 if n else _LAST) + 2 * n + self.f.costs.get(key, 0)
+
+    def shown(self, key: Key, hidden: set[Key]) -> bool:
+        return key in self.f.costs and key not in hidden
+
+    def cheapest(self, candidates: Iterable[Key]) -> Key | None:
+        def cost(k: Key) -> tuple[int, int]:
+            return (self.weight(k, set()), self.order[k])
 
         return min(candidates, key=cost, default=None)
 
 
-def _bridges(edges: dict[Pos, tuple[Node, Node]]) -> list[Pos]:
-    """Edges whose removal disconnects their ends (Tarjan), in a multigraph with loops."""
-    adjacent: dict[Node, list[tuple[Node, Pos]]] = defaultdict(list)
-    for p, (a, b) in edges.items():
-        if a != b:  # a loop is never a bridge and links nothing
-            adjacent[a].append((b, p))
-            adjacent[b].append((a, p))
-    found: list[Pos] = []
-    seen: dict[Node, int] = {}
-    low: dict[Node, int] = {}
+def _components(
+    equations: list[dict[Key, int]],
+) -> list[tuple[set[Key], list[dict[Key, int]]]]:
+    """The equations in groups that share no unknown, each with its unknowns."""
+    parent: dict[Key, Key] = {}
 
-    def visit(node: Node, via: Pos | None) -> None:
-        seen[node] = low[node] = len(seen)
-        for nxt, p in adjacent[node]:
-            if p == via:
-                continue
-            if nxt in seen:
-                low[node] = min(low[node], seen[nxt])
+    def root(k: Key) -> Key:
+        while parent.setdefault(k, k) != k:
+            k = parent[k]
+        return k
+
+    for terms in equations:
+        first, *others = terms
+        for k in others:
+            parent[root(k)] = root(first)
+    groups: dict[Key, tuple[set[Key], list[dict[Key, int]]]] = {}
+    for terms in equations:
+        keys, group = groups.setdefault(root(next(iter(terms))), (set(), []))
+        keys.update(terms)
+        group.append(terms)
+    return list(groups.values())
+
+
+def _pinned(equations: list[dict[Key, int]], order: dict[Key, int]) -> set[Key]:
+    # Gauss-Jordan: an unknown is pinned when some reduced row holds it alone.
+    columns = sorted({k for terms in equations for k in terms}, key=order.__getitem__)
+    rows = [[Fraction(terms.get(k, 0)) for k in columns] for terms in equations]
+    pivots: list[int] = []
+    for col in range(len(columns)):
+        rank = len(pivots)
+        pick = next((r for r in range(rank, len(rows)) if rows[r][col]), None)
+        if pick is None:
+            continue
+        rows[rank], rows[pick] = rows[pick], rows[rank]
+        lead = rows[rank][col]
+        rows[rank] = [x / lead for x in rows[rank]]
+        for r, row in enumerate(rows):
+            if r != rank and row[col]:
+                factor = row[col]
+                rows[r] = [a - factor * b for a, b in zip(row, rows[rank], strict=True)]
+        pivots.append(col)
+    return {columns[c] for r, c in enumerate(pivots) if sum(1 for x in rows[r] if x) == 1}
+
+
+def _largest(
+    equations: list[dict[Key, int]], values: dict[Key, int], target: Key
+) -> Fraction | None:
+    """The largest value `target` can take with the equations holding (each adds up to what the
+    true values give) and no unknown below 0; None if there is no limit. Two-phase simplex."""
+    columns = sorted({k for terms in equations for k in terms}, key=str)
+    n = len(columns)
+    rows: list[list[Fraction]] = []
+    for r, terms in enumerate(equations):
+        row = [Fraction(terms.get(k, 0)) for k in columns]
+        total = sum(c * values[k] for k, c in terms.items())
+        sign = -1 if total < 0 else 1
+        rows.append([sign * x for x in row] + [Fraction(r == i) for i in range(len(equations))])
+        rows[-1].append(Fraction(sign * total))
+    basis = [n + r for r in range(len(rows))]
+    everything = range(n + len(rows))
+    _simplex(rows, basis, [Fraction(-(j >= n)) for j in everything], everything)
+    for r in reversed(range(len(rows))):  # drive what is left of phase one out of the basis
+        if basis[r] >= n:
+            swap = next((j for j in range(n) if rows[r][j]), None)
+            if swap is None:
+                del rows[r], basis[r]
             else:
-                visit(nxt, p)
-                low[node] = min(low[node], low[nxt])
-                if low[nxt] > seen[node]:
-                    found.append(p)
+                _pivot(rows, basis, r, swap)
+    if target not in columns:
+        return None
+    goal = [Fraction(j == columns.index(target)) for j in everything]
+    if not _simplex(rows, basis, goal, range(n)):
+        return None
+    return next(
+        (row[-1] for r, row in enumerate(rows) if basis[r] == columns.index(target)), Fraction(0)
+    )
 
-    for node in list(adjacent):
-        if node not in seen:
-            visit(node, None)
-    return sorted(found)
+
+def _simplex(
+    rows: list[list[Fraction]], basis: list[int], cost: list[Fraction], free: range
+) -> bool:
+    """Maximise cost . x over the tableau, entering only columns in `free` (Bland's rule, so it
+    never cycles); False if it grows without limit."""
+    while True:
+        enter = next(
+            (
+                j
+                for j in free
+                if j not in basis
+                and cost[j] - sum(cost[b] * row[j] for b, row in zip(basis, rows, strict=True)) > 0
+            ),
+            None,
+        )
+        if enter is None:
+            return True
+        ratios = [
+            (row[-1] / row[enter], basis[r], r) for r, row in enumerate(rows) if row[enter] > 0
+        ]
+        if not ratios:
+            return False
+        _pivot(rows, basis, min(ratios)[2], enter)
 
 
-def _reach(start: Node, edges: dict[Pos, tuple[Node, Node]]) -> set[Node]:
-    reached, frontier = {start}, [start]
-    while frontier:
-        node = frontier.pop()
-        for a, b in edges.values():
-            for here, there in ((a, b), (b, a)):
-                if here == node and there not in reached:
-                    reached.add(there)
-                    frontier.append(there)
-    return reached
+def _pivot(rows: list[list[Fraction]], basis: list[int], r: int, col: int) -> None:
+    lead = rows[r][col]
+    rows[r] = [x / lead for x in rows[r]]
+    for i, row in enumerate(rows):
+        if i != r and row[col]:
+            factor = row[col]
+            rows[i] = [a - factor * b for a, b in zip(row, rows[r], strict=True)]
+    basis[r] = col

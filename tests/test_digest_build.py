@@ -202,10 +202,29 @@ async def test_a_scoped_digest_names_no_service_outside_its_scope(runtime: Runti
 
 async def test_languages_and_skipped_questions_are_counted(runtime: Runtime) -> None:
     seed = Seeder(runtime)
-    await seed.many(6, rating="good", skipped=["working_well"], language="pl")
+    words = {"could_be_better": "More staff at night", "unmet_need": "A home"}
+    await seed.many(
+        6, rating="good", words=words, skipped=["working_well"], consent=True, language="pl"
+    )
     await seed.many(2, skipped=["rating"])
     digest = await _digest(runtime)
-    assert dict(digest.languages) == {"pl": 12, "en": "suppressed"}
-    assert dict(digest.skipped)["working_well"] == 6
-    assert "Polish 12, English fewer than 5" in plain_text(digest)
-    assert "How was your experience: fewer than 5" in plain_text(digest)
+    # Each Polish answer: a rating, two with words, one skipped, and may we quote you.
+    assert dict(digest.languages) == {"pl": 30, "en": "suppressed"}
+    assert dict(digest.skipped) == {"working_well": 6, "could_be_better": 0, "quote_consent": 0}
+    assert "Polish 30, English fewer than 5" in plain_text(digest)
+    # Answers less ratings give the skipped ratings, so they are not listed to be hidden.
+    assert "How was your experience" not in plain_text(digest)
+
+
+async def test_in_a_week_without_words_a_small_language_hides_another_beside_it(
+    runtime: Runtime,
+) -> None:
+    seed = Seeder(runtime)
+    skipped = ["working_well", "could_be_better", "unmet_need"]
+    await seed.many(6, rating="good", skipped=skipped, language="pl")
+    await seed.give(skipped=["rating", *skipped])
+    digest = await _digest(runtime)
+    # Nobody wrote words, so every answer to every question can be counted: 7 answers of four
+    # questions each. Polish's 24 would leave English 4. Hidden, they are not ranked by size.
+    assert digest.languages == (("en", "suppressed"), ("pl", "suppressed"))
+    assert "English fewer than 5, Polish fewer than 5" in plain_text(digest)

@@ -1,16 +1,75 @@
-"""Small numbers stay hidden: nothing suppressed can be worked back out from what is shown."""
+"""Small numbers stay hidden: nothing suppressed can be worked back out from what is shown.
+
+The tables here are built as figures and lines (a row of cells adds up to its total, and so
+does a column), the way digests.tables builds the digest's own.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digests.suppression import SUPPRESSED, Cell, Published, Table, suppress
+from digests.suppression import SUPPRESSED, Cell, Figures, protect
 
 BELOW = 5
 Entry = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Table:
+    """Counts by row and column, with the totals that will be published beside them."""
+
+    cells: tuple[tuple[int, ...], ...]
+    row_totals: tuple[int, ...] | None = None
+    column_totals: tuple[int, ...] | None = None
+    grand_total: int | None = None
+    hidden_rows: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Published:
+    cells: tuple[tuple[Cell, ...], ...]
+    row_totals: tuple[Cell, ...] | None
+    column_totals: tuple[Cell, ...] | None
+    grand_total: Cell | None
+
+
+def suppress(table: Table, below: int = BELOW) -> Published:
+    """The table through digests.suppression: totals sit in row len(cells), column len(row)."""
+    rows, cols = len(table.cells), len(table.cells[0])
+    figures = Figures()
+
+    def add(r: int, c: int, n: int) -> None:
+        total = r == rows or c == cols
+        figures.add((r, c), n, 1 if total else 0, forced=r in table.hidden_rows)
+
+    for r, row in enumerate(table.cells):
+        for c, n in enumerate(row):
+            add(r, c, n)
+    if table.row_totals is not None:
+        for r, n in enumerate(table.row_totals):
+            add(r, cols, n)
+            figures.add_up([(r, c) for c in range(cols)], (r, cols))
+    if table.column_totals is not None:
+        for c, n in enumerate(table.column_totals):
+            add(rows, c, n)
+            figures.add_up([(r, c) for r in range(rows)], (rows, c))
+    if table.grand_total is not None and (table.row_totals or table.column_totals):
+        add(rows, cols, table.grand_total)
+        if table.column_totals is not None:
+            figures.add_up([(rows, c) for c in range(cols)], (rows, cols))
+        if table.row_totals is not None:
+            figures.add_up([(r, cols) for r in range(rows)], (rows, cols))
+    shown = protect(figures, below)
+    return Published(
+        tuple(tuple(shown[r, c] for c in range(cols)) for r in range(rows)),
+        None if table.row_totals is None else tuple(shown[r, cols] for r in range(rows)),
+        None if table.column_totals is None else tuple(shown[rows, c] for c in range(cols)),
+        shown.get((rows, cols)),
+    )
 
 
 @st.composite
