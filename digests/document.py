@@ -162,7 +162,9 @@ class _Layout:
             for k, c in items
         ]
         text = ", ".join(shown) if shown else self.t("languages.none")
-        return Section(self.t(f"{key}.heading"), (_say(text),))
+        # A section may say what it leaves out, and why (skipped: what suppression keeps back).
+        note = (_say(self.t(f"{key}.note")),) if self.t.has(f"{key}.note") else ()
+        return Section(self.t(f"{key}.heading"), (_say(text), *note))
 
     def language(self, code: str) -> str:
         key = f"languages.names.{code}"

@@ -58,6 +58,8 @@ async def test_a_week_prints_as_text_html_or_csv(
     assert status == 0
     assert "Listening Post: what people told us, week 2026-W40" in text
     assert "Riverside Hostel (example): 7 answers, 100% positive, 0% negative" in text
+    # A reader is told why two questions' skips are missing, not left to wonder.
+    assert "Skips of the experience and needs questions are not listed" in text
 
     status, html, _ = await _run(capsys, "--week", "2026-W40", "--format", "html")
     assert status == 0 and html.lstrip().lower().startswith("<!doctype html>")
