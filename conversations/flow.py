@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -176,8 +177,15 @@ def _check_text(where: str, text: Text, limit: int, languages: dict[str, str]) -
         checker.close()
         if checker.problem or checker.open:
             raise FlowError(f"{where} ({language}): {checker.problem or 'a tag is not closed'}")
-        if len(re.sub(r"<[^>]+>", "", value)) > limit:
+        if telegram_length(value) > limit:
             raise FlowError(f"{where} ({language}): longer than {limit} characters")
+
+
+def telegram_length(value: str) -> int:
+    """Length as Telegram counts it: text after HTML is parsed, in UTF-16 code units (an emoji
+    outside the Basic Multilingual Plane counts twice)."""
+    shown = html.unescape(re.sub(r"<[^>]+>", "", value))
+    return len(shown.encode("utf-16-le")) // 2
 
 
 def validate_flow(flow: Flow, origin: str, languages: dict[str, str]) -> None:

@@ -80,6 +80,16 @@ def test_a_message_longer_than_telegram_allows_is_refused(flow_copy: Path) -> No
         load_book(flow_copy)
 
 
+def test_a_message_is_measured_as_telegram_counts_it(flow_copy: Path) -> None:
+    # Telegram counts UTF-16 units after HTML is parsed: 2,048 emoji fill a message...
+    _edit(flow_copy, "messages.yaml", lambda d: d["texts"]["help"].update(en="🙂" * 2049))
+    with pytest.raises(FlowError, match=r"help \(en\): longer than"):
+        load_book(flow_copy)
+    # ...and an escaped ampersand is one character, not five.
+    _edit(flow_copy, "messages.yaml", lambda d: d["texts"]["help"].update(en="&amp;" * 4000))
+    load_book(flow_copy)
+
+
 def test_a_key_too_long_for_callback_data_is_refused(flow_copy: Path) -> None:
     # Keys are capped so that "q:<step>:<option or service code>" always fits in 64 bytes.
     _edit(flow_copy, "feedback.yaml", lambda d: d["steps"][2]["options"][0].update(key="a" * 25))
