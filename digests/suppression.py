@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal
 
+from digests import linear
+
 SUPPRESSED: Final = "suppressed"
 Cell = int | Literal["suppressed"]
 Key = tuple[object, ...]
@@ -145,7 +147,7 @@ class _Search:
             for key in sorted(self.primary & keys, key=self.order.__getitem__):
                 cached = (frozenset(keys), key)
                 if cached not in self.largest:
-                    self.largest[cached] = _largest(equations, self.f.values, key)
+                    self.largest[cached] = linear.largest(equations, self.f.values, key)
                 most = self.largest[cached]
                 if most is None or most >= self.below:
                     continue
@@ -195,8 +197,8 @@ class _Search:
         left = [{k: c for k, c in t.items() if k not in zeros} for t in equations]
         return zeros | {
             k
-            for _, group in _components([t for t in left if t])
-            for k in _pinned(group, self.order)
+            for _, group in linear.components_of([t for t in left if t])
+            for k in linear.pinned(group, self.order)
         }
 
     def equations(self, hidden: set[Key]) -> list[dict[Key, int]]:
@@ -210,7 +212,7 @@ class _Search:
         return equations
 
     def components(self, hidden: set[Key]) -> list[tuple[set[Key], list[dict[Key, int]]]]:
-        found = _components(self.equations(hidden))
+        found = linear.components_of(self.equations(hidden))
         lone = self.primary & hidden - {k for keys, _ in found for k in keys}
         return found + [({k}, []) for k in sorted(lone, key=self.order.__getitem__)]
 
@@ -259,116 +261,3 @@ class _Search:
             return (self.weight(k, set()), self.order[k])
 
         return min(candidates, key=cost, default=None)
-
-
-def _components(
-    equations: list[dict[Key, int]],
-) -> list[tuple[set[Key], list[dict[Key, int]]]]:
-    """The equations in groups that share no unknown, each with its unknowns."""
-    parent: dict[Key, Key] = {}
-
-    def root(k: Key) -> Key:
-        while parent.setdefault(k, k) != k:
-            k = parent[k]
-        return k
-
-    for terms in equations:
-        first, *others = terms
-        for k in others:
-            parent[root(k)] = root(first)
-    groups: dict[Key, tuple[set[Key], list[dict[Key, int]]]] = {}
-    for terms in equations:
-        keys, group = groups.setdefault(root(next(iter(terms))), (set(), []))
-        keys.update(terms)
-        group.append(terms)
-    return list(groups.values())
-
-
-def _pinned(equations: list[dict[Key, int]], order: dict[Key, int]) -> set[Key]:
-    # Gauss-Jordan: an unknown is pinned when some reduced row holds it alone.
-    columns = sorted({k for terms in equations for k in terms}, key=order.__getitem__)
-    rows = [[Fraction(terms.get(k, 0)) for k in columns] for terms in equations]
-    pivots: list[int] = []
-    for col in range(len(columns)):
-        rank = len(pivots)
-        pick = next((r for r in range(rank, len(rows)) if rows[r][col]), None)
-        if pick is None:
-            continue
-        rows[rank], rows[pick] = rows[pick], rows[rank]
-        lead = rows[rank][col]
-        rows[rank] = [x / lead for x in rows[rank]]
-        for r, row in enumerate(rows):
-            if r != rank and row[col]:
-                factor = row[col]
-                rows[r] = [a - factor * b for a, b in zip(row, rows[rank], strict=True)]
-        pivots.append(col)
-    return {columns[c] for r, c in enumerate(pivots) if sum(1 for x in rows[r] if x) == 1}
-
-
-def _largest(
-    equations: list[dict[Key, int]], values: dict[Key, int], target: Key
-) -> Fraction | None:
-    """The largest value `target` can take with the equations holding (each adds up to what the
-    true values give) and no unknown below 0; None if there is no limit. Two-phase simplex."""
-    columns = sorted({k for terms in equations for k in terms}, key=str)
-    n = len(columns)
-    rows: list[list[Fraction]] = []
-    for r, terms in enumerate(equations):
-        row = [Fraction(terms.get(k, 0)) for k in columns]
-        total = sum(c * values[k] for k, c in terms.items())
-        sign = -1 if total < 0 else 1
-        rows.append([sign * x for x in row] + [Fraction(r == i) for i in range(len(equations))])
-        rows[-1].append(Fraction(sign * total))
-    basis = [n + r for r in range(len(rows))]
-    everything = range(n + len(rows))
-    _simplex(rows, basis, [Fraction(-(j >= n)) for j in everything], everything)
-    for r in reversed(range(len(rows))):  # drive what is left of phase one out of the basis
-        if basis[r] >= n:
-            swap = next((j for j in range(n) if rows[r][j]), None)
-            if swap is None:
-                del rows[r], basis[r]
-            else:
-                _pivot(rows, basis, r, swap)
-    if target not in columns:
-        return None
-    goal = [Fraction(j == columns.index(target)) for j in everything]
-    if not _simplex(rows, basis, goal, range(n)):
-        return None
-    return next(
-        (row[-1] for r, row in enumerate(rows) if basis[r] == columns.index(target)), Fraction(0)
-    )
-
-
-def _simplex(
-    rows: list[list[Fraction]], basis: list[int], cost: list[Fraction], free: range
-) -> bool:
-    """Maximise cost . x over the tableau, entering only columns in `free` (Bland's rule, so it
-    never cycles); False if it grows without limit."""
-    while True:
-        enter = next(
-            (
-                j
-                for j in free
-                if j not in basis
-                and cost[j] - sum(cost[b] * row[j] for b, row in zip(basis, rows, strict=True)) > 0
-            ),
-            None,
-        )
-        if enter is None:
-            return True
-        ratios = [
-            (row[-1] / row[enter], basis[r], r) for r, row in enumerate(rows) if row[enter] > 0
-        ]
-        if not ratios:
-            return False
-        _pivot(rows, basis, min(ratios)[2], enter)
-
-
-def _pivot(rows: list[list[Fraction]], basis: list[int], r: int, col: int) -> None:
-    lead = rows[r][col]
-    rows[r] = [x / lead for x in rows[r]]
-    for i, row in enumerate(rows):
-        if i != r and row[col]:
-            factor = row[col]
-            rows[i] = [a - factor * b for a, b in zip(row, rows[r], strict=True)]
-    basis[r] = col
