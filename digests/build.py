@@ -90,7 +90,7 @@ class _Builder:
         self.groups = sorted(read.figures.groups, key=lambda g: self.rank(g.group))
         self.small = {g.group for g in self.groups if g.people < below}
         self.unquoted = list(read.candidates)
-        self.languages = self.total(lambda g: g.languages)
+        self.languages = read.figures.languages
         needs = self.texts({g.group for g in self.groups}, NEED_WORDS)
         theirs = [t for t in needs if t.group == NO_SERVICES]
         self.written = tables.Written(
@@ -131,11 +131,9 @@ class _Builder:
             for key, n in found.items():
                 ledger.single(("theme", g, key), n)
         ledger.words(self.written, self.total(lambda g: g.skipped))
-        ledger.languages(
-            {code: self.languages[code] for code in sorted(self.languages)}, self.written.texts
-        )
         nos = next((g.people for g in self.groups if g.group == NO_SERVICES), 0)
-        ledger.single(("people",), read.figures.people, tables.HEADLINE)
+        people = ledger.single(("people",), read.figures.people, tables.HEADLINE)
+        ledger.languages({code: self.languages[code] for code in sorted(self.languages)}, people)
         ledger.single(("people", "before"), _mean(read.weekly.people[-5:-1]))
         ledger.single(("people", NO_SERVICES), nos)
         return ledger.publish(self.below)

@@ -11,8 +11,7 @@ them all at once:
   services together;
 - needs, and each theme in them, of people who don't use services and of everyone else add up
   to all needs; needs are part of the answers, as skips and words are for the words questions;
-- languages add up to the answers to every question, which can be counted from the answers in a
-  week when words were written for one question at most.
+- the people in each language add up to the week's people: each is counted in one language.
 
 How many people stopped before a question is never published; a reader may guess that nobody
 did, and is right when nobody did, so then the sums through it are theirs to do. Other counts
@@ -145,20 +144,11 @@ class Ledger:
                 others = f.unknown(("theme", "others", theme), n - f.values[mine], guard=True)
                 f.add_up((mine, others), all_of)
 
-    def languages(self, counts: Mapping[str, int], written: Mapping[str, int]) -> list[Key]:
-        """Answers per language: with every answer to every question, once it can be counted.
-
-        Every answer has four questions (three are not asked of people who don't use services)
-        and one more if it had words: whether it may be quoted. How many had words is known
-        when words were written for one question at most: then it is that question's count.
-        """
-        f = self.figures
-        keys = [f.add(("language", code), n, DETAIL) for code, n in counts.items()]
-        with_words = [q for q in WORDS if written.get(q)]
-        if len(with_words) <= 1:
-            one = [("wrote", q) if q != "unmet_need" else needs(None) for q in with_words]
-            whole = [answers(None, self.now)] * 4 + one
-            self._reached([*keys, *self._not_asked(3)], whole, ("stopped", "any"))
+    def languages(self, counts: Mapping[str, int], people: Key) -> list[Key]:
+        """People per language: each person is counted in one, so they add up to `people`."""
+        keys = [self.figures.add(("language", code), n, DETAIL) for code, n in counts.items()]
+        if keys:
+            self.figures.add_up(keys, people)
         return keys
 
     def _not_asked(self, times: int) -> list[Key]:

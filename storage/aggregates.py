@@ -40,7 +40,6 @@ class GroupFigures:
     people: int
     ratings: dict[str, int]  # choice -> answers; skipped ratings are counted in `skipped`
     skipped: dict[str, int]  # question -> answers skipped
-    languages: dict[str, int]  # language -> answers
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,9 @@ class WeekFigures:
     responses: int
     people: int
     groups: tuple[GroupFigures, ...]
+    # language -> people: each person once, in the language their latest response began in,
+    # so that these add up to `people` (one person's many answers cannot make a count of 5).
+    languages: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -106,11 +108,11 @@ _PEOPLE = func.count(distinct(Response.pseudonym))
 
 
 async def week_figures(db: AsyncConnection, span: Span, scope: Scope = None) -> WeekFigures:
-    """Responses, people, ratings, skips and languages per group, and the span's totals."""
+    """Responses, people, ratings and skips per group; the span's totals and languages."""
     where = _where(span, scope)
     total = (await db.execute(select(func.count(), _PEOPLE).where(*where))).one()
     counts = await db.execute(select(*_KEY, func.count(), _PEOPLE).where(*where).group_by(*_KEY))
-    keys = (*_KEY, Answer.question, Answer.choice, Answer.skipped, Answer.language)
+    keys = (*_KEY, Answer.question, Answer.choice, Answer.skipped)
     answers = await db.execute(
         select(*keys, func.count())
         .join(Answer, Answer.response_id == Response.id)
@@ -118,22 +120,31 @@ async def week_figures(db: AsyncConnection, span: Span, scope: Scope = None) -> 
         .group_by(*keys)
     )
     tallies: dict[tuple[Group, str], Counter[str]] = defaultdict(Counter)
-    for code, status, question, choice, skipped, language, n in answers:
+    for code, status, question, choice, skipped, n in answers:
         group = Group(code, status)
         if skipped:
             tallies[group, "skipped"][question] += n
         elif question == "rating" and choice is not None:
             tallies[group, "ratings"][choice] += n
-        tallies[group, "languages"][language] += n
     groups = [
-        GroupFigures(
-            g, n, people, *(dict(tallies[g, kind]) for kind in ("ratings", "skipped", "languages"))
-        )
+        GroupFigures(g, n, people, *(dict(tallies[g, kind]) for kind in ("ratings", "skipped")))
         for g, n, people in sorted(
             ((Group(c, s), n, p) for c, s, n, p in counts), key=lambda row: order(row[0])
         )
     ]
-    return WeekFigures(total[0], total[1], tuple(groups))
+    return WeekFigures(total[0], total[1], tuple(groups), await _languages(db, where))
+
+
+async def _languages(db: AsyncConnection, where: list[ColumnElement[bool]]) -> dict[str, int]:
+    """People per language, each counted once: by the latest of their responses in `where`."""
+    latest = func.row_number().over(
+        partition_by=Response.pseudonym, order_by=(Response.started_at.desc(), Response.id.desc())
+    )
+    rows = select(Response.language, latest.label("n")).where(*where).subquery()
+    found = await db.execute(
+        select(rows.c.language, func.count()).where(rows.c.n == 1).group_by(rows.c.language)
+    )
+    return {language: n for language, n in found}
 
 
 def order(group: Group) -> tuple[str, str]:

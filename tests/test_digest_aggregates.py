@@ -30,9 +30,27 @@ async def test_a_week_counts_answers_people_ratings_skips_and_languages_per_serv
     assert (riverside.responses, riverside.people) == (3, 2)
     assert riverside.ratings == {"good": 2, "very_poor": 1}
     assert riverside.skipped == {"working_well": 1}
-    assert riverside.languages == {"en": 4, "pl": 1}
     assert by_group[Group("harbour-recovery", "service")].skipped == {"rating": 1}
     assert by_group[Group(None, "no_services")].responses == 1
+    # People, not answers: the first person's two answers make one English speaker.
+    assert week.languages == {"en": 3, "pl": 1}
+
+
+async def test_someone_who_changed_language_is_counted_once_in_their_latest(
+    runtime: Runtime,
+) -> None:
+    seed = Seeder(runtime)
+    await seed.give(at=MONDAY + timedelta(days=1), language="en", person=1)
+    await seed.give(at=MONDAY + timedelta(days=3), language="pl", person=1)
+    await seed.give(at=MONDAY + timedelta(days=2), language="en", person=1)
+    await seed.give(at=MONDAY + timedelta(days=1), language="pl", person=2)
+    await seed.give("harbour-recovery", at=MONDAY + timedelta(days=2), language="en", person=2)
+    async with snapshot(runtime.engine) as db:
+        week = await aggregates.week_figures(db, WEEK)
+        harbour = await aggregates.week_figures(db, WEEK, scope={"harbour-recovery"})
+    assert week.people == 2 and week.languages == {"pl": 1, "en": 1}
+    # Within a scope, what someone said about services outside it does not count.
+    assert harbour.languages == {"en": 1}
 
 
 async def test_answers_just_outside_the_week_are_left_out(runtime: Runtime) -> None:

@@ -39,6 +39,11 @@ def _csv(digest: Digest, service: str) -> dict[str, str]:
     return {row["measure"]: row["value"] for row in rows if row["service"] == service}
 
 
+def _csv_section(digest: Digest, section: str) -> dict[str, str]:
+    rows = csv.DictReader(io.StringIO(digest_csv(digest)))
+    return {row["measure"]: row["value"] for row in rows if row["section"] == section}
+
+
 async def test_a_commissioner_reads_answers_and_friends_and_family_percentages_per_service(
     runtime: Runtime,
 ) -> None:
@@ -200,31 +205,37 @@ async def test_a_scoped_digest_names_no_service_outside_its_scope(runtime: Runti
     assert f"{HARBOUR}: 5 answers, 0% positive, 100% negative" in plain_text(digest)
 
 
-async def test_languages_and_skipped_questions_are_counted(runtime: Runtime) -> None:
+async def test_languages_count_people_and_skipped_questions_count_answers(
+    runtime: Runtime,
+) -> None:
     seed = Seeder(runtime)
     words = {"could_be_better": "More staff at night", "unmet_need": "A home"}
     await seed.many(
         6, rating="good", words=words, skipped=["working_well"], consent=True, language="pl"
     )
-    await seed.many(2, skipped=["rating"])
+    await seed.many(7, skipped=["rating"])
     digest = await _digest(runtime)
-    # Each Polish answer: a rating, two with words, one skipped, and may we quote you.
-    assert dict(digest.languages) == {"pl": 30, "en": "suppressed"}
+    assert dict(digest.languages) == {"en": 7, "pl": 6}
     assert dict(digest.skipped) == {"working_well": 6, "could_be_better": 0, "quote_consent": 0}
-    assert "Polish 30, English fewer than 5" in plain_text(digest)
+    text = plain_text(digest)
+    assert "LANGUAGES, COUNTING PEOPLE\nEnglish 7, Polish 6" in text
+    assert "Each person is counted once, in the language their latest answer" in text
     # Answers less ratings give the skipped ratings, so they are not listed to be hidden.
-    assert "How was your experience" not in plain_text(digest)
+    assert "How was your experience" not in text
 
 
-async def test_in_a_week_without_words_a_small_language_hides_another_beside_it(
+async def test_one_person_answering_many_times_in_polish_is_not_five_polish_speakers(
     runtime: Runtime,
 ) -> None:
     seed = Seeder(runtime)
-    skipped = ["working_well", "could_be_better", "unmet_need"]
-    await seed.many(6, rating="good", skipped=skipped, language="pl")
-    await seed.give(skipped=["rating", *skipped])
+    words = {"working_well": "Miła obsługa", "could_be_better": "Więcej łóżek", "unmet_need": "Dom"}
+    for day in range(5):  # every question of five conversations, all in Polish
+        at = MONDAY + timedelta(days=day, hours=12)
+        await seed.give(rating="good", words=words, consent=False, language="pl", at=at, person=1)
+    await seed.many(7, rating="good", skipped=["working_well", "could_be_better", "unmet_need"])
     digest = await _digest(runtime)
-    # Nobody wrote words, so every answer to every question can be counted: 7 answers of four
-    # questions each. Polish's 24 would leave English 4. Hidden, they are not ranked by size.
+    assert digest.people == 8 and digest.responses == 12
+    # One Polish speaker: hidden, and English beside it, as 8 people less 7 would say 1.
     assert digest.languages == (("en", "suppressed"), ("pl", "suppressed"))
     assert "English fewer than 5, Polish fewer than 5" in plain_text(digest)
+    assert _csv_section(digest, "languages") == {"en": "fewer than 5", "pl": "fewer than 5"}
