@@ -105,7 +105,7 @@ class _Builder:
         # Groups of fewer than k people are left out of every rating figure, the total too:
         # hiding their rows inside the table would cost many other cells to protect.
         rated = [g for g in asked if g not in self.small]
-        themes = {g: self.found(self.texts({g}, SERVICE_WORDS)) for g in rated}
+        themes = {g: self.found_people(self.texts({g}, SERVICE_WORDS)) for g in rated}
         shown = self.publish(rated, themes)
         rows, totals = shown.trend(self.read.weekly.groups)
         four = shown[tables.FOUR_WEEKS]
@@ -128,8 +128,7 @@ class _Builder:
         read = self.read
         ledger = tables.Ledger(read.weekly, self.groups, rated)
         for g, found in themes.items():
-            for key, n in found.items():
-                ledger.single(("theme", g, key), n)
+            ledger.service_themes(g, found)
         ledger.words(self.written, self.total(lambda g: g.skipped))
         nos = next((g.people for g in self.groups if g.group == NO_SERVICES), 0)
         people = ledger.single(("people",), read.figures.people, tables.HEADLINE)
@@ -186,7 +185,13 @@ class _Builder:
 
     def found(self, texts: Iterable[WrittenText]) -> Counter[str]:
         """Texts per theme, for the themes mentioned, in the order of the themes file."""
-        found = self.themes.count((t.text, t.language) for t in texts)
+        return self.in_order(self.themes.count((t.text, t.language) for t in texts))
+
+    def found_people(self, texts: Iterable[WrittenText]) -> Counter[str]:
+        """People per theme, each once however many of their texts mention it."""
+        return self.in_order(self.themes.people((t.person, t.text, t.language) for t in texts))
+
+    def in_order(self, found: Counter[str]) -> Counter[str]:
         return Counter({t.key: found[t.key] for t in self.themes.items if found[t.key]})
 
     def theme_counts(self, shown: tables.Published, scope: object) -> tuple[ThemeCount, ...]:

@@ -48,7 +48,7 @@ def _rows(d: Digest) -> Iterator[tuple[Row, str]]:
         yield (*where, "answers"), n(g.responses)
         if g.ratings is not None:
             yield from (((*where, m), v) for m, v in _ratings(g.ratings, n))
-        yield from (((*where, m), v) for m, v in _themes(g.themes, n))
+        yield from (((*where, m), v) for m, v in _themes(g.themes, n, "people, "))
     yield from ((("all", "", "", m), v) for m, v in _ratings(d.all_services, n))
     for section, needs in (("no_services", d.no_services), ("unmet_needs", d.unmet_needs)):
         yield from (((section, "", "", m), v) for m, v in _needs(needs, n))
@@ -67,9 +67,10 @@ def _ratings(r: Ratings, show: Show) -> Iterator[tuple[str, str]]:
         yield measure, withheld if value is None else str(value)
 
 
-def _themes(themes: tuple[ThemeCount, ...], n: Show) -> Iterator[tuple[str, str]]:
+def _themes(themes: tuple[ThemeCount, ...], n: Show, what: str = "") -> Iterator[tuple[str, str]]:
+    """Themes at a service count people; themes of needs count answers, as needs do."""
     for theme in themes:
-        yield f"theme: {theme.key}", n(theme.count)
+        yield f"{what}theme: {theme.key}", n(theme.count)
 
 
 def _needs(needs: Needs, n: Show) -> Iterator[tuple[str, str]]:

@@ -129,7 +129,7 @@ class _Layout:
         heard = needs.people if needs.people is not None else needs.answers
         lines: list[Line] = [(Span(self.t(f"{key}.text" if heard else f"{key}.none", **values)),)]
         if needs.themes:
-            lines.append((Span(self.t("services.themes", themes=self.themes(needs.themes))),))
+            lines.append((Span(self.t("needs_themes", themes=self.themes(needs.themes))),))
         lines += [
             self.quote(q, self.source(q) if key == "unmet_needs" else "") for q in needs.quotes
         ]

@@ -13,7 +13,7 @@ from digests.suppression import Cell
 class ThemeCount:
     key: str
     label: str
-    count: Cell  # texts that mention the theme
+    count: Cell  # at a service, people who mentioned the theme; in needs, answers that do
 
 
 @dataclass(frozen=True)

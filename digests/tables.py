@@ -11,15 +11,17 @@ them all at once:
   services together;
 - needs, and each theme in them, of people who don't use services and of everyone else add up
   to all needs; needs are part of the answers, as skips and words are for the words questions;
-- the people in each language add up to the week's people: each is counted in one language.
+- the people in each language add up to the week's people: each is counted in one language;
+- the people who mentioned a theme at a service are never more than its answers (each of
+  them gave one at least).
 
 How many people stopped before a question is never published; a reader may guess that nobody
 did, and is right when nobody did, so then the sums through it are theirs to do. Other counts
-(people, themes per service) stand alone. Skips of the rating and needs questions are not
-published at all: answers less ratings, and answers less needs, give them (with those who
-stopped), so "fewer than 5" could not be kept without hiding ratings or answers beside it.
-That difference is left to be worked out: it is of people who said nothing, not of what anyone
-said.
+(people in the weeks before, people who don't use services) stand alone. Skips of the rating
+and needs questions are not published at all: answers less ratings, and answers less needs,
+give them (with those who stopped), so "fewer than 5" could not be kept without hiding ratings
+or answers beside it. That difference is left to be worked out: it is of people who said
+nothing, not of what anyone said.
 """
 
 from __future__ import annotations
@@ -115,6 +117,13 @@ class Ledger:
         together: list[Key] = [("rating", ALL, c) for c in RATING_GROUPS]
         f.add(("rated", ALL), sum(f.values[p] for p in together), TOGETHER + 1)
         f.add_up(together, ("rated", ALL))
+
+    def service_themes(self, group: Group, found: Mapping[str, int]) -> None:
+        """People per theme at a service: each is one of its answers, so never more than they."""
+        f, every = self.figures, answers(group, self.now)
+        for theme, n in found.items():
+            mine = f.add(("theme", group, theme), n, DETAIL)
+            f.add_up((mine, f.unknown(("theme", "not", group, theme), f.values[every] - n)), every)
 
     def words(self, written: Written, skipped: Mapping[str, int]) -> None:
         """Skips and needs, each with the answers it is part of."""

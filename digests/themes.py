@@ -1,10 +1,10 @@
-"""Themes in people's words: a commissioner-editable keyword file, and counts of texts per theme."""
+"""Themes in people's words: a commissioner-editable keyword file, and counts per theme."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Hashable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -92,6 +92,16 @@ class Themes:
         for text, language in texts:
             found.update(t.key for t in self.items if t.mentioned_in(text, language))
         return found
+
+    def people(self, texts: Iterable[tuple[Hashable, str, str]]) -> Counter[str]:
+        """How many people mention each theme, from (person, text, language): however many
+        of one person's texts mention it, that person counts once."""
+        found: dict[str, set[Hashable]] = {}
+        for person, text, language in texts:
+            for t in self.items:
+                if t.mentioned_in(text, language):
+                    found.setdefault(t.key, set()).add(person)
+        return Counter({key: len(people) for key, people in found.items()})
 
 
 def _pattern(keywords: Iterable[str]) -> re.Pattern[str]:

@@ -1,7 +1,8 @@
 """Weekly figures for the digest: counts by GROUP BY, and one week's scrubbed words.
 
 Every query first narrows responses.started_at to a range (ix_responses_started_at_service).
-Nothing returned can name a person: counts, service codes and scrubbed text only.
+Nothing returned can name a person: counts, service codes and scrubbed text only, with at most a
+number that tells one person's texts from another's within a single read.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ class WrittenText:
     question: str
     language: str
     text: str
+    # The same for every text of one person in one read, so that people can be counted; it is
+    # numbered afresh each read and cannot be matched to a pseudonym or another week.
+    person: int
 
 
 @dataclass(frozen=True)
@@ -192,12 +196,16 @@ async def week_texts(
 ) -> tuple[WrittenText, ...]:
     """The scrubbed words written in one span, to count themes and words in (bounded to it)."""
     result = await db.execute(
-        select(*_KEY, Answer.question, Answer.language, Answer.text)
+        select(*_KEY, Answer.question, Answer.language, Answer.text, Response.pseudonym)
         .join(Answer, Answer.response_id == Response.id)
         .where(*_where(span, scope), *_words(questions))
         .order_by(Response.id, Answer.question)
     )
-    return tuple(WrittenText(Group(c, s), q, lang, text or "") for c, s, q, lang, text in result)
+    people: dict[str, int] = {}
+    return tuple(
+        WrittenText(Group(c, s), q, lang, text or "", people.setdefault(who, len(people)))
+        for c, s, q, lang, text, who in result
+    )
 
 
 async def quote_candidates(

@@ -94,6 +94,20 @@ async def test_weekly_counts_put_each_answer_in_its_week_and_people_once_a_week(
     assert counts.groups == {Group("harbour-recovery", "service"): (0, 1), RIVERSIDE: (2, 0)}
 
 
+async def test_one_persons_texts_are_told_apart_from_anothers_without_their_pseudonym(
+    runtime: Runtime,
+) -> None:
+    seed = Seeder(runtime)
+    words = {"working_well": "Kind staff", "could_be_better": "More staff"}
+    await seed.give(rating="good", words=words, person=1)
+    await seed.give(rating="good", words={"working_well": "Staff again"}, person=1)
+    await seed.give(rating="good", words={"working_well": "Staff"}, person=2)
+    async with snapshot(runtime.engine) as db:
+        texts = await aggregates.week_texts(db, WEEK)
+    people = [t.person for t in texts]
+    assert len(people) == 4 and len(set(people[:3])) == 1 and people[3] != people[0]
+
+
 async def test_quote_candidates_come_only_from_people_who_agreed_with_their_rating(
     runtime: Runtime,
 ) -> None:

@@ -153,7 +153,7 @@ async def test_people_who_dont_use_services_say_what_they_need(runtime: Runtime)
     await seed.many(6, None, status="no_services", words=need, consent=True)
     text = plain_text(await _digest(runtime))
     assert "6 people told us they don't use services now; 6 said what they need." in text
-    assert "Themes: Housing 6" in text
+    assert "Themes: Housing 6 (answers that mention each)" in text
     assert "“Somewhere to live, a room of my own” (from someone who doesn't use services)" in text
 
 
@@ -238,4 +238,30 @@ async def test_one_person_answering_many_times_in_polish_is_not_five_polish_spea
     # One Polish speaker: hidden, and English beside it, as 8 people less 7 would say 1.
     assert digest.languages == (("en", "suppressed"), ("pl", "suppressed"))
     assert "English fewer than 5, Polish fewer than 5" in plain_text(digest)
-    assert _csv_section(digest, "languages") == {"en": "fewer than 5", "pl": "fewer than 5"}
+    hidden = {"en": "fewer than 5", "pl": "fewer than 5"}
+    assert _csv_section(digest, "people per language") == hidden
+
+
+async def test_one_person_writing_about_staff_again_and_again_is_one_person_in_themes(
+    runtime: Runtime,
+) -> None:
+    seed = Seeder(runtime)
+    words = {"working_well": "The staff are kind", "could_be_better": "More staff, please"}
+    for day in range(5):  # ten texts about staff, from one person
+        at = MONDAY + timedelta(days=day, hours=12)
+        await seed.give(rating="good", words=words, consent=False, at=at, person=1)
+    await seed.many(6, rating="good", words={"working_well": "Warm and dry"}, consent=False)
+    digest = await _digest(runtime)
+    text = plain_text(digest)
+    assert f"{RIVERSIDE}: 11 answers, 100% positive, 0% negative" in text
+    assert "Themes: Staff attitude fewer than 5 (people who mentioned each)" in text
+    assert _csv(digest, RIVERSIDE)["people, theme: staff_attitude"] == "fewer than 5"
+
+
+async def test_themes_at_a_service_count_the_people_who_mentioned_them(runtime: Runtime) -> None:
+    seed = Seeder(runtime)
+    words = {"working_well": "Kind staff", "could_be_better": "Not enough staff"}
+    await seed.many(6, rating="good", words=words, consent=False)
+    digest = await _digest(runtime)
+    # Both answers of each mention staff: six people, not twelve texts.
+    assert "Themes: Staff attitude 6 (people who mentioned each)" in plain_text(digest)

@@ -156,7 +156,7 @@ async def test_no_hidden_count_can_be_worked_out_from_the_published_digest(
 
 def _read(digest: Digest) -> dict[str, Value]:
     """Every count a commissioner is shown, by a name of the test's own (chart by week)."""
-    sections = {"week": "week", "all services": "all", "languages": "language"}
+    sections = {"week": "week", "all services": "all", "people per language": "language"}
     sections |= {"people who don't use services": "no services", "needs no service meets": "needs"}
     shown: dict[str, Value] = {}
     for row in csv.DictReader(io.StringIO(digest_csv(digest))):
@@ -209,13 +209,20 @@ def _truth(answers: list[Given]) -> dict[str, int]:
             truth["skipped could_be_better"] += 1
             truth["?wrote working_well"] += a.working_well
         if a.service in rated:
-            truth[f"{a.service} theme: staff_attitude"] += a.working_well and a.rating is not None
             for where in (a.service, "all"):
                 for measure, choices in RATED.items():
                     truth[f"{where} {measure}"] += a.rating in choices
                 truth[f"{where} rated"] += a.rating in CHOICES
     for code in rated:
         truth[f"?{code} not rated"] = truth[f"chart {code} {NOW}"] - truth[f"{code} rated"]
+        # People, each once, however many of their answers said the staff were kind.
+        kind = {
+            _who(i, a)
+            for i, a in enumerate(answers)
+            if a.weeks_ago == 0 and a.service == code and a.working_well and a.rating is not None
+        }
+        truth[f"{code} people, theme: staff_attitude"] = len(kind)
+        truth[f"?{code} not staff_attitude"] = truth[f"chart {code} {NOW}"] - len(kind)
     truth["?no need"] = truth["week answers"] - truth["needs answers"]
     truth["?no need, no services"] = (
         truth[f"chart no services {NOW}"] - truth["no services answers"]
@@ -251,6 +258,9 @@ def _sums(shown: dict[str, Value], answers: list[Given], truth: dict[str, int]) 
     for code in rated:
         sums.append({f"{code} {m}": 1 for m in RATED} | {f"{code} rated": -1})
         sums.append({f"{code} rated": 1, f"?{code} not rated": 1, f"chart {code} {NOW}": -1})
+        # Each person who mentioned a theme gave at least one of the service's answers.
+        theme, rest = f"{code} people, theme: staff_attitude", f"?{code} not staff_attitude"
+        sums.append({theme: 1, rest: 1, f"chart {code} {NOW}": -1})
     for measure in [*RATED, "rated"]:
         sums.append({f"{code} {measure}": 1 for code in rated} | {f"all {measure}": -1})
     sums.append({f"all {m}": 1 for m in RATED} | {"all rated": -1})
