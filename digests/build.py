@@ -65,7 +65,7 @@ async def build_digest(
     codes = [s.code for s in services.items if scope is None or s.code in scope]
     async with store.snapshot(engine) as db:
         written = await store.week_texts(db, spans[-1], scope)
-        frequent = frequent_words((t.text for t in written), at_least=suppress_below)
+        frequent = frequent_words(((t.person, t.text) for t in written), at_least=suppress_below)
         seen = await store.words_seen(
             db, (spans[-5][0], week.start), [w for w, _ in frequent], scope
         )

@@ -1,11 +1,11 @@
-"""Words that are new this week: written in several texts now, and in none of the weeks before."""
+"""Words that are new this week: written by several people now, and in no text the weeks before."""
 
 from __future__ import annotations
 
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from importlib import resources
 
 import yaml
@@ -31,11 +31,18 @@ def words_in(text: str) -> set[str]:
     return {w for w in found if len(w) >= MIN_LETTERS and w.isalpha() and w not in stop_words()}
 
 
-def frequent_words(texts: Iterable[str], at_least: int, limit: int = 30) -> list[tuple[str, int]]:
-    """Words found in at least `at_least` texts, most texts first (a word counts once a text)."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(words_in(text))
+def frequent_words(
+    texts: Iterable[tuple[Hashable, str]], at_least: int, limit: int = 30
+) -> list[tuple[str, int]]:
+    """Words written by at least `at_least` people, from (person, text): most people first.
+
+    People, not texts, so that one person's words, however often written, are never news.
+    """
+    writers: dict[str, set[Hashable]] = {}
+    for person, text in texts:
+        for word in words_in(text):
+            writers.setdefault(word, set()).add(person)
+    counts = Counter({word: len(people) for word, people in writers.items()})
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [(word, n) for word, n in ranked if n >= at_least][:limit]
 

@@ -187,6 +187,19 @@ async def test_words_new_this_week_and_services_not_heard_from_in_four_weeks(
     assert digest.quiet == (HARBOUR, LANTERN)
 
 
+async def test_a_word_one_person_writes_five_times_is_not_new_this_week(runtime: Runtime) -> None:
+    seed = Seeder(runtime)
+    words = {"working_well": "Bartholomew", "could_be_better": "Bartholomew"}
+    for day in range(3):  # six texts with the word, all one person's
+        await seed.give(at=MONDAY + timedelta(days=day), words=words, person=1)
+    await seed.many(3, words={"working_well": "Bartholomew"})
+    digest = await _digest(runtime)
+    assert digest.new_words == ()  # nine texts, but four people
+    assert "No new words this week." in plain_text(digest)
+    await seed.give(words={"working_well": "Bartholomew"})
+    assert (await _digest(runtime)).new_words == ("bartholomew",)  # five people
+
+
 async def test_this_week_so_far_counts_answers_up_to_now(runtime: Runtime) -> None:
     seed = Seeder(runtime)
     await seed.many(5, at=MONDAY + timedelta(days=1))

@@ -82,9 +82,14 @@ def test_the_default_themes_file_is_the_one_beside_the_flows() -> None:
     assert default_themes_file().parent.name == "conversations"
 
 
-def test_frequent_words_count_texts_not_repeats_and_leave_stop_words_out() -> None:
+def test_frequent_words_count_people_not_repeats_and_leave_stop_words_out() -> None:
     texts = ["mould mould mould", "the mould", "Mould and damp", "damp", "and the"]
-    assert frequent_words(texts, at_least=2) == [("mould", 3), ("damp", 2)]
+    assert frequent_words(enumerate(texts), at_least=2) == [("mould", 3), ("damp", 2)]
+
+
+def test_a_word_one_person_writes_again_and_again_is_not_frequent() -> None:
+    texts = [(1, "Bartholomew's mould"), (1, "Bartholomew"), (1, "bartholomew"), (2, "mould")]
+    assert frequent_words(texts, at_least=2) == [("mould", 2)]
 
 
 def test_new_words_are_the_frequent_ones_nobody_used_in_the_weeks_before() -> None:
