@@ -128,7 +128,7 @@ class _Builder:
         read = self.read
         ledger = tables.Ledger(read.weekly, self.groups, rated)
         for g, found in themes.items():
-            ledger.service_themes(g, found)
+            ledger.service_themes(g, found, self.below)
         ledger.words(self.written, self.total(lambda g: g.skipped))
         nos = next((g.people for g in self.groups if g.group == NO_SERVICES), 0)
         people = ledger.single(("people",), read.figures.people, tables.HEADLINE)

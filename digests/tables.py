@@ -118,12 +118,21 @@ class Ledger:
         f.add(("rated", ALL), sum(f.values[p] for p in together), TOGETHER + 1)
         f.add_up(together, ("rated", ALL))
 
-    def service_themes(self, group: Group, found: Mapping[str, int]) -> None:
-        """People per theme at a service: each is one of its answers, so never more than they."""
+    def service_themes(self, group: Group, found: Mapping[str, int], below: int) -> None:
+        """People per theme at a service: each gave one of its answers, so never more than they.
+
+        Only a theme of `below` people or more gets that line. A smaller one is hidden, and its
+        line, with the rest unknown too, would tell a reader only that answers are at least 0;
+        nor would it protect the theme more, as the most it could be is the service's answers,
+        never fewer than the `below` people a service needs for its themes to be shown. Leaving
+        those lines out keeps the sums small enough to build a digest in a fraction of a second.
+        """
         f, every = self.figures, answers(group, self.now)
         for theme, n in found.items():
             mine = f.add(("theme", group, theme), n, DETAIL)
-            f.add_up((mine, f.unknown(("theme", "not", group, theme), f.values[every] - n)), every)
+            if n >= below:
+                rest = f.unknown(("theme", "not", group, theme), f.values[every] - n)
+                f.add_up((mine, rest), every)
 
     def words(self, written: Written, skipped: Mapping[str, int]) -> None:
         """Skips and needs, each with the answers it is part of."""

@@ -27,7 +27,7 @@ from digests.suppression import SUPPRESSED
 from digests.weeks import parse_week
 from storage.models import Answer, Response
 from tests.seeding import MONDAY, Seeder
-from tests.test_digest_reader import HIDDEN, Equation, Value, worked_out
+from tests.test_digest_reader import HIDDEN, Equation, Value, at_most, worked_out
 
 WEEK = parse_week("2026-W47")
 SERVICES = ("riverside-hostel", "harbour-recovery", "lantern-mental-health")
@@ -291,6 +291,24 @@ def _stopped(truth: dict[str, int], name: str, count: int) -> Equation:
     """How many stopped before a question, as a term: an unknown, unless it is 0."""
     truth[name] = count
     return {name: 1} if count else {}
+
+
+async def test_a_services_themes_do_not_tell_how_few_answers_a_small_service_had(
+    runtime: Runtime,
+) -> None:
+    """Harbour's 6 answers hidden beside Lantern's 3, with only one rating to bound them: its 6
+    people who mentioned staff say it had 6 answers at least, so 19 less 10 and 6 would leave
+    Lantern 3 at most, there for anyone to see to be one of the small ones."""
+    harbour = [Given("harbour-recovery", "good", working_well=True)]
+    harbour += [Given("harbour-recovery", "skip", working_well=True)] * 5
+    answers = [Given("riverside-hostel", "good")] * 10 + harbour
+    answers += [Given("lantern-mental-health", "good")] * 3
+    digest = await _published(runtime, answers)
+    shown, truth = _read(digest), _truth(answers)
+    assert shown["harbour-recovery people, theme: staff_attitude"] in (6, HIDDEN)
+    assert shown[f"chart lantern-mental-health {NOW}"] == HIDDEN
+    most = at_most(_sums(shown, answers, truth), shown, truth, f"chart lantern-mental-health {NOW}")
+    assert most is None or most >= BELOW
 
 
 async def test_the_audits_example_publishes_no_skipped_ratings_to_be_worked_out(

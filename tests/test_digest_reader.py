@@ -43,6 +43,27 @@ def worked_out(
     return sorted(found)
 
 
+def at_most(
+    equations: list[Equation], shown: dict[str, Value], truth: dict[str, int], name: str
+) -> Fraction | None:
+    """The greatest value the hidden figure `name` can take with every sum true and no count
+    below 0, or None if nothing limits it."""
+    unknowns = {k for e in equations for k in e if k.startswith("?") or shown.get(k) == HIDDEN}
+    group = next(
+        (
+            g
+            for g in _apart([e for e in equations if unknowns & e.keys()], unknowns)
+            if any(name in e for e in g)
+        ),
+        [],
+    )
+    columns = sorted(unknowns & {k for e in group for k in e})
+    if name not in columns:
+        return None
+    rows = [[e.get(k, 0) for k in columns] for e in group]
+    return _most(rows, [truth.get(k, 0) for k in columns], columns.index(name))
+
+
 def _apart(equations: list[Equation], unknowns: set[str]) -> list[list[Equation]]:
     """The equations in groups that share no unknown: each can be solved on its own."""
     groups: list[tuple[set[str], list[Equation]]] = []
