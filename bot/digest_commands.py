@@ -24,7 +24,7 @@ from digests.source import DigestSource
 from digests.weeks import Week, parse_week
 from storage.deliveries import Deliveries
 from storage.engine import create_engine
-from storage.migrate import upgrade
+from storage.migrate import require_current, upgrade
 from storage.staff import Staff, StaffRepository
 
 log = logging.getLogger("listening_post")
@@ -115,6 +115,8 @@ async def print_digest(
     try:
         if settings.is_sqlite:
             await upgrade(engine)
+        else:
+            await require_current(engine)  # one-off: a database that is away stops it too
         source = DigestSource(
             engine, load_services(settings.services_file), settings.timezone,
             settings.suppress_below, settings.themes(),

@@ -15,7 +15,7 @@ from bot.failures import bot_api_url
 from bot.settings import ConfigError, Settings
 from conversations.services import load_services
 from storage.engine import create_engine
-from storage.migrate import upgrade
+from storage.migrate import require_current, upgrade
 from storage.staff import StaffRepository
 
 _DURATION = re.compile(r"(\d{1,4})([dhm])")
@@ -96,6 +96,8 @@ async def staff_remove(settings: Settings, staff_id: int, out: Callable[[str], N
 
 async def _migrate_embedded(settings: Settings, engine: AsyncEngine) -> None:
     """The embedded default is set up by whichever command touches it first, as `run` does;
-    PostgreSQL is migrated by `listening-post migrate` at release."""
+    PostgreSQL is migrated by `listening-post migrate` at release, and must have been."""
     if settings.is_sqlite:
         await upgrade(engine)
+    else:
+        await require_current(engine)  # one-off: a database that is away stops it too

@@ -148,8 +148,12 @@ async def test_a_malformed_themes_file_in_the_installed_package_is_one_line_and_
     assert status == 2
 
 
-@pytest.mark.parametrize("command", [["run"], ["serve"], ["clock"]], ids=" ".join)
-async def test_a_database_nobody_has_migrated_stops_the_bot_before_it_takes_an_update(
+UNMIGRATED_COMMANDS = [["run"], ["serve"], ["clock"], ["digest"], ["staff", "list"],
+                       ["invite", "commissioner"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", UNMIGRATED_COMMANDS, ids=" ".join)
+async def test_a_database_nobody_has_migrated_stops_a_command_with_one_line_saying_so(
     processes: Processes, bot_api: BotApiServer, postgres_url: str, command: list[str]
 ) -> None:
     # Taking updates on it would answer each with an apology and lose it.
