@@ -44,12 +44,7 @@ def pinned(equations: list[dict[K, int]], order: dict[K, int]) -> set[K]:
         if pick is None:
             continue
         rows[rank], rows[pick] = rows[pick], rows[rank]
-        lead = rows[rank][col]
-        rows[rank] = [x / lead for x in rows[rank]]
-        for r, row in enumerate(rows):
-            if r != rank and row[col]:
-                factor = row[col]
-                rows[r] = [a - factor * b for a, b in zip(row, rows[rank], strict=True)]
+        _eliminate(rows, rank, col)
         pivots.append(col)
     return {columns[c] for r, c in enumerate(pivots) if sum(1 for x in rows[r] if x) == 1}
 
@@ -112,10 +107,15 @@ def _simplex(
 
 
 def _pivot(rows: list[list[Fraction]], basis: list[int], r: int, col: int) -> None:
+    _eliminate(rows, r, col)
+    basis[r] = col
+
+
+def _eliminate(rows: list[list[Fraction]], r: int, col: int) -> None:
+    """Scale row `r` so `col` is 1 there, and clear `col` from every other row."""
     lead = rows[r][col]
     rows[r] = [x / lead for x in rows[r]]
     for i, row in enumerate(rows):
         if i != r and row[col]:
             factor = row[col]
             rows[i] = [a - factor * b for a, b in zip(row, rows[r], strict=True)]
-    basis[r] = col
