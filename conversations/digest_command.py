@@ -19,7 +19,7 @@ from conversations.context import Context
 from conversations.guards import bot_api_away
 from conversations.prompts import Outcome, Reply
 from digests.deliver import send_by_telegram
-from digests.source import database_away
+from storage.repository import database_away
 from storage.staff import Staff
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from conversations import language as lang
 from conversations.context import Context
 from conversations.flow import STAFF_COMMANDS
-from digests.source import database_away
+from storage.repository import database_away
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from conversations.services import Services
@@ -16,7 +13,7 @@ from digests.build import build_digest
 from digests.model import Digest
 from digests.themes import Themes
 from digests.weeks import Week, week_just_ended, week_so_far
-from storage.repository import StorageUnavailable
+from storage.repository import database_away
 
 
 @dataclass(frozen=True)
@@ -51,18 +48,3 @@ class DigestSource:
     def _now() -> datetime:
         return datetime.now(UTC)
 
-
-@contextmanager
-def database_away() -> Iterator[None]:
-    """Raise StorageUnavailable, as the repository does, when the database is not there.
-
-    Then an update that needed it (/digest) is left for Telegram to deliver again, instead of
-    being taken for a bug, answered with an apology and acknowledged.
-    """
-    try:
-        yield
-    except (DBAPIError, PoolTimeout, OSError) as exc:
-        away = isinstance(exc, OperationalError | InterfaceError | PoolTimeout | OSError)
-        if not away and not (isinstance(exc, DBAPIError) and exc.connection_invalidated):
-            raise  # an integrity or programming error: a bug, which retrying would not mend
-        raise StorageUnavailable(type(exc).__name__) from exc

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import Executable, delete, text
@@ -41,6 +41,19 @@ def _is_unavailable(exc: BaseException) -> bool:
 
 class StorageUnavailable(Exception):
     """The database could not be reached or was locked; the work was not committed."""
+
+
+@contextmanager
+def database_away() -> Iterator[None]:
+    """Raise StorageUnavailable when the database is not there, so an update that needed it is
+    left for Telegram to deliver again instead of being taken for a bug, answered with an
+    apology and acknowledged. Integrity and programming errors raise as they are."""
+    try:
+        yield
+    except _DATABASE_ERRORS as exc:
+        if not _is_unavailable(exc):
+            raise
+        raise StorageUnavailable(type(exc).__name__) from exc
 
 
 class Repository:
@@ -187,7 +200,7 @@ class Repository:
     @asynccontextmanager
     async def _transaction(self, hold: Hold | None) -> AsyncIterator[Executor]:
         """SQLite's writer; else the held person's connection if they have one, or a pooled one."""
-        try:
+        with database_away():
             if self._writer is not None:
                 async with self._writer.transaction() as on_loop:
                     yield on_loop
@@ -197,10 +210,6 @@ class Repository:
             else:
                 async with self.engine.begin() as connection:
                     yield OnAsync(connection)
-        except _DATABASE_ERRORS as exc:
-            if not _is_unavailable(exc):
-                raise
-            raise StorageUnavailable(type(exc).__name__) from exc
 
 
 class Held:
